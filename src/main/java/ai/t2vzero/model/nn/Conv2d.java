@@ -1,0 +1,41 @@
+package ai.t2vzero.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.t2vzero.weights.WeightScope;
+
+/** {@code torch.nn.Conv2d} with square kernel, stride and zero padding; weight [out, in, k, k]. */
+public final class Conv2d {
+
+    private final NDArray weight;
+    private final NDArray bias;
+    private final Shape stride;
+    private final Shape padding;
+
+    private Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
+        this.weight = weight;
+        this.bias = bias;
+        this.stride = new Shape(stride, stride);
+        this.padding = new Shape(padding, padding);
+    }
+
+    public static Conv2d load(WeightScope w, long in, long out, int kernel, int stride, int padding) {
+        return new Conv2d(w.get("weight", out, in, kernel, kernel), w.get("bias", out), stride, padding);
+    }
+
+    /** The usual "same" 3x3 convolution. */
+    public static Conv2d load3x3(WeightScope w, long in, long out) {
+        return load(w, in, out, 3, 1, 1);
+    }
+
+    public static Conv2d load1x1(WeightScope w, long in, long out) {
+        return load(w, in, out, 1, 1, 0);
+    }
+
+    /** [B, in, H, W] -> [B, out, H', W']. */
+    public NDArray forward(NDArray x) {
+        return x.getNDArrayInternal()
+                .convolution(x, weight, bias, stride, padding, new Shape(1, 1), 1)
+                .singletonOrThrow();
+    }
+}

@@ -1,0 +1,62 @@
+package ai.t2vzero.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.t2vzero.weights.WeightScope;
+
+/**
+ * {@code torch.nn.GroupNorm(groups, C, eps, affine=True)} on [B, C, ...]. DJL has no group norm, so the input is
+ * viewed as [1, B*G, rest] and normalized with libtorch's batch norm in training mode (per-"channel" mean and
+ * biased variance over the rest, exactly group norm's statistics), then the per-channel affine is applied.
+ */
+public final class GroupNorm {
+
+    private final int groups;
+    private final float eps;
+    private final NDArray weight; // [C]
+    private final NDArray bias;   // [C]
+    private final long channels;
+
+    private GroupNorm(int groups, float eps, NDArray weight, NDArray bias, long channels) {
+        this.groups = groups;
+        this.eps = eps;
+        this.weight = weight;
+        this.bias = bias;
+        this.channels = channels;
+    }
+
+    public static GroupNorm load(WeightScope w, int groups, long channels, double eps) {
+        if (channels % groups != 0) {
+            throw new IllegalArgumentException(w.path() + ": " + channels + " channels not divisible by " + groups + " groups");
+        }
+        return new GroupNorm(groups, (float) eps, w.get("weight", channels), w.get("bias", channels), channels);
+    }
+
+    public NDArray forward(NDArray x) {
+        Shape shape = x.getShape();
+        long b = shape.get(0);
+        long bg = b * groups;
+        NDManager m = x.getManager();
+        NDArray grouped = x.reshape(1, bg, -1);                               // [1, B*G, C/G * H * W]
+        // running stats are scratch (momentum 0: never read); unit gamma, zero beta: the affine is per channel, below
+        NDArray mean = m.zeros(new Shape(bg), x.getDataType());
+        NDArray var = m.ones(new Shape(bg), x.getDataType());
+        NDArray gamma = m.ones(new Shape(bg), x.getDataType());
+        NDArray beta = m.zeros(new Shape(bg), x.getDataType());
+        NDArray normed = x.getNDArrayInternal()
+                .batchNorm(grouped, mean, var, gamma, beta, 1, 0f, eps, true)
+                .singletonOrThrow();
+        long[] affineShape = new long[shape.dimension()];
+        java.util.Arrays.fill(affineShape, 1);
+        affineShape[1] = channels;
+        Shape a = new Shape(affineShape);                                      // [1, C, 1, 1]
+        NDArray out = normed.reshape(shape).muli(weight.reshape(a)).addi(bias.reshape(a));
+        grouped.close();
+        mean.close();
+        var.close();
+        gamma.close();
+        beta.close();
+        return out;
+    }
+}

@@ -1,0 +1,141 @@
+package ai.t2vzero.weights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * A diffusers-layout folder: {@code model_index.json} plus one subfolder per component ({@code unet/},
+ * {@code vae/}, {@code text_encoder/}, {@code tokenizer/}, {@code scheduler/}, optionally {@code controlnet/}).
+ * A folder that is itself a single component (a ControlNet repo: {@code config.json} +
+ * {@code diffusion_pytorch_model.safetensors}) is accepted too, as component "." .
+ */
+public final class ModelBundle {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path root;
+    private final String variant;
+
+    /** @param variant weight variant to prefer ("fp16" picks {@code *.fp16.safetensors}), or null. */
+    public ModelBundle(Path root, String variant) {
+        this.root = root;
+        this.variant = variant;
+        if (!Files.isDirectory(root)) {
+            throw new WeightLoadException("model bundle folder " + root + " does not exist");
+        }
+    }
+
+    public ModelBundle(Path root) {
+        this(root, null);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public JsonNode modelIndex() {
+        Path p = root.resolve("model_index.json");
+        if (!Files.isRegularFile(p)) {
+            throw new WeightLoadException("bundle " + root + " has no model_index.json");
+        }
+        try {
+            return JSON.readTree(p.toFile());
+        } catch (IOException e) {
+            throw new WeightLoadException("cannot parse " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    public boolean hasComponent(String name) {
+        return Files.isDirectory(dir(name));
+    }
+
+    public Path dir(String component) {
+        return component.equals(".") ? root : root.resolve(component);
+    }
+
+    public ConfigJson config(String component) {
+        return ConfigJson.read(dir(component).resolve("config.json"));
+    }
+
+    public ConfigJson schedulerConfig() {
+        return ConfigJson.read(dir("scheduler").resolve("scheduler_config.json"));
+    }
+
+    /**
+     * The safetensors file(s) of a component, in the order real repos name them: a sharded index
+     * ({@code *.safetensors.index.json}), else the variant file ({@code diffusion_pytorch_model.fp16.safetensors},
+     * {@code model.fp16.safetensors}), else the plain one. {@code .bin}-only components are refused with a hint.
+     */
+    public List<Path> weightFiles(String component) {
+        Path dir = dir(component);
+        if (!Files.isDirectory(dir)) {
+            throw new WeightLoadException("bundle " + root + " has no '" + component + "' folder");
+        }
+        List<String> stems = List.of("diffusion_pytorch_model", "model");
+        List<String> candidates = new ArrayList<>();
+        for (String stem : stems) {
+            if (variant != null) {
+                candidates.add(stem + "." + variant + ".safetensors");
+            }
+        }
+        for (String stem : stems) {
+            candidates.add(stem + ".safetensors");
+        }
+        for (String stem : stems) {
+            for (String name : variant != null
+                    ? List.of(stem + ".safetensors.index." + variant + ".json", stem + "." + variant + ".safetensors.index.json",
+                    stem + ".safetensors.index.json")
+                    : List.of(stem + ".safetensors.index.json")) {
+                Path idx = dir.resolve(name);
+                if (Files.isRegularFile(idx)) {
+                    return shards(idx);
+                }
+            }
+        }
+        for (String c : candidates) {
+            Path p = dir.resolve(c);
+            if (Files.isRegularFile(p)) {
+                return List.of(p);
+            }
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
+            boolean hasBin = names.stream().anyMatch(n -> n.endsWith(".bin") || n.endsWith(".ckpt"));
+            throw new WeightLoadException("no safetensors weights for '" + component + "' in " + dir + " (found "
+                    + names + ")" + (hasBin ? ": only PyTorch pickles (.bin/.ckpt); download the .safetensors files of the "
+                    + "repo instead, pickles are never loaded" : ""));
+        } catch (IOException e) {
+            throw new WeightLoadException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<Path> shards(Path index) {
+        try {
+            JsonNode map = JSON.readTree(index.toFile()).get("weight_map");
+            if (map == null || !map.isObject()) {
+                throw new WeightLoadException(index + " has no weight_map");
+            }
+            TreeSet<String> files = new TreeSet<>();
+            map.fields().forEachRemaining(e -> files.add(e.getValue().asText()));
+            List<Path> out = new ArrayList<>();
+            for (String f : files) {
+                Path p = index.getParent().resolve(f).normalize();
+                if (!p.startsWith(index.getParent())) {
+                    throw new WeightLoadException(index + " names a shard outside its folder: " + f);
+                }
+                out.add(p);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new WeightLoadException("cannot parse " + index + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package ai.t2vzero.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The tensors of one model component (one or more safetensors shards) and the bookkeeping of a strict load:
+ * every lookup checks the expected shape, and {@link #verifyComplete()} fails with one message listing every
+ * missing key, every shape mismatch and every tensor the model did not use. Tensors are loaded into the given
+ * manager (the bundle's long-lived one) in the model dtype.
+ */
+public final class WeightStore implements AutoCloseable {
+
+    private final String component;
+    private final List<SafeTensorsFile> files;
+    private final Map<String, SafeTensorsFile> byKey = new LinkedHashMap<>();
+    private final NDManager manager;
+    private final DataType dtype;
+    private final TreeSet<String> used = new TreeSet<>();
+    private final List<String> missing = new ArrayList<>();
+    private final List<String> mismatched = new ArrayList<>();
+
+    public WeightStore(String component, List<Path> shards, NDManager manager, DataType dtype) {
+        this.component = component;
+        this.manager = manager;
+        this.dtype = dtype;
+        this.files = new ArrayList<>();
+        try {
+            for (Path p : shards) {
+                SafeTensorsFile f = SafeTensorsFile.open(p);
+                files.add(f);
+                for (String k : f.tensors().keySet()) {
+                    SafeTensorsFile prev = byKey.put(k, f);
+                    if (prev != null) {
+                        throw new WeightLoadException(component + ": tensor '" + k + "' appears in both " + prev.path()
+                                + " and " + p);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public String component() {
+        return component;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public DataType dtype() {
+        return dtype;
+    }
+
+    public WeightScope root() {
+        return new WeightScope(this, "");
+    }
+
+    boolean contains(String key) {
+        return byKey.containsKey(key);
+    }
+
+    boolean hasPrefix(String prefix) {
+        for (String k : byKey.keySet()) {
+            if (k.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Loads {@code key}, checking its shape. Problems are recorded and reported together by verifyComplete. */
+    NDArray load(String key, long... expectedShape) {
+        SafeTensorsFile f = byKey.get(key);
+        if (f == null) {
+            missing.add(key + " " + Arrays.toString(expectedShape));
+            return manager.zeros(new Shape(expectedShape), dtype);
+        }
+        used.add(key);
+        TensorInfo info = f.info(key);
+        if (!Arrays.equals(info.shape(), expectedShape)) {
+            mismatched.add(key + ": checkpoint has " + Arrays.toString(info.shape()) + ", model expects "
+                    + Arrays.toString(expectedShape) + " (" + f.path().getFileName() + ")");
+            return manager.zeros(new Shape(expectedShape), dtype);
+        }
+        return f.load(key, manager, dtype);
+    }
+
+    /** Marks keys that a checkpoint may carry but the model has no use for (e.g. CLIP's position_ids buffer). */
+    void ignore(String key) {
+        if (byKey.containsKey(key)) {
+            used.add(key);
+        }
+    }
+
+    public void verifyComplete() {
+        List<String> unused = new ArrayList<>();
+        for (String k : byKey.keySet()) {
+            if (!used.contains(k)) {
+                unused.add(k);
+            }
+        }
+        if (missing.isEmpty() && mismatched.isEmpty() && unused.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("cannot load ").append(component).append(" from ");
+        sb.append(files.isEmpty() ? "(no files)" : files.stream().map(f -> f.path().toString()).toList());
+        sb.append(":");
+        appendList(sb, "missing tensors", missing);
+        appendList(sb, "shape mismatches", mismatched);
+        appendList(sb, "unused tensors", unused);
+        throw new WeightLoadException(sb.toString());
+    }
+
+    private static void appendList(StringBuilder sb, String title, List<String> items) {
+        if (items.isEmpty()) {
+            return;
+        }
+        sb.append("\n  ").append(items.size()).append(' ').append(title).append(':');
+        int shown = 0;
+        for (String s : items) {
+            if (shown++ == 20) {
+                sb.append("\n    ... and ").append(items.size() - 20).append(" more");
+                break;
+            }
+            sb.append("\n    ").append(s);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (SafeTensorsFile f : files) {
+            f.close();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package ai.t2vzero.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The golden reference set: {@code manifest.json} + {@code cases/*.safetensors} + tiny diffusers checkpoints.
+ * Its location is system property {@code t2vzero.reference} (default {@code ../shared/reference}); the same suite
+ * runs on any reference directory of the same format. A missing reference set is a failure, never a skip.
+ */
+public final class Reference {
+
+    public static final String PROPERTY = "t2vzero.reference";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path root;
+    private final JsonNode manifest;
+
+    private Reference(Path root, JsonNode manifest) {
+        this.root = root;
+        this.manifest = manifest;
+    }
+
+    public static Reference load() {
+        Path root = Path.of(System.getProperty(PROPERTY, "../shared/reference")).toAbsolutePath().normalize();
+        Path m = root.resolve("manifest.json");
+        if (!Files.isRegularFile(m)) {
+            throw new AssertionError("reference set not found: " + m + " (set -D" + PROPERTY + "=<dir>)");
+        }
+        try {
+            JsonNode manifest = JSON.readTree(m.toFile());
+            int version = manifest.path("format_version").asInt(-1);
+            if (version != 1) {
+                throw new AssertionError("reference manifest format_version " + version + " (expected 1). HINT: this "
+                        + "suite reads format 1; regenerate the reference or update the suite");
+            }
+            return new Reference(root, manifest);
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + m + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public JsonNode manifest() {
+        return manifest;
+    }
+
+    public List<ParityCase> cases() {
+        List<ParityCase> out = new ArrayList<>();
+        for (JsonNode c : manifest.path("cases")) {
+            out.add(new ParityCase(this, c));
+        }
+        return out;
+    }
+
+    /** A path inside the reference set (e.g. a case's {@code model}). */
+    public Path resolve(String relative) {
+        return root.resolve(relative);
+    }
+
+    /** A model directory by role ("sd15", "controlnet", "pix2pix_unet", "schedulers"). */
+    public Path model(String role) {
+        JsonNode m = manifest.path("models").get(role);
+        if (m == null) {
+            throw new AssertionError("manifest has no model role '" + role + "'");
+        }
+        return root.resolve(m.asText());
+    }
+}
