@@ -17,7 +17,7 @@ public record DeviceSpec(Device device, DataType dtype) {
         return new DeviceSpec(Device.cpu(), DataType.FLOAT32);
     }
 
-    /** Parses "auto" | "cpu" | "cuda" | "cuda:N" and "auto" | "fp32" | "fp16" | "bf16". */
+    /** Parses "auto" | "cpu" | "cuda" | "cuda:N" and "auto" | "fp32" | "fp16" (bf16 checkpoints load, widened to fp32). */
     public static DeviceSpec resolve(String device, String dtype) {
         Engine engine = TorchRuntime.engine();
         String d = device == null ? "auto" : device.trim().toLowerCase(Locale.ROOT);
@@ -41,8 +41,10 @@ public record DeviceSpec(Device device, DataType dtype) {
             case "auto" -> dev.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
             case "fp32", "float32" -> DataType.FLOAT32;
             case "fp16", "float16", "half" -> DataType.FLOAT16;
-            case "bf16", "bfloat16" -> DataType.BFLOAT16;
-            default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "' (auto, fp32, fp16, bf16)");
+            // DJL 0.36's PyTorch engine aborts the JVM on any bfloat16 array (checked): refuse it by name.
+            case "bf16", "bfloat16" -> throw new IllegalArgumentException(
+                    "dtype bf16 is not supported by DJL 0.36's PyTorch engine; use fp16 or fp32");
+            default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "' (auto, fp32, fp16)");
         };
         return new DeviceSpec(dev, dt);
     }

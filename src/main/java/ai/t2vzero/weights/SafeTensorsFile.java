@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
+import java.nio.IntBuffer;
+import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -198,8 +199,14 @@ public final class SafeTensorsFile implements AutoCloseable {
             throw new WeightLoadException("tensor '" + name + "' in " + path + " is larger than 2 GiB");
         }
         try {
-            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), len);
+            ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), len);
             mapped.order(ByteOrder.LITTLE_ENDIAN);
+            if (dt == DataType.BFLOAT16) {
+                // DJL 0.36 aborts the JVM when creating a bfloat16 array from a buffer: widen on the host
+                // (bf16 is the top half of a float32) and hand over float32.
+                mapped = widenBf16(mapped);
+                dt = DataType.FLOAT32;
+            }
             try (NDManager tmp = manager.newSubManager(ai.djl.Device.cpu())) {
                 NDArray view = tmp.create(mapped, new Shape(t.shape()), dt);
                 NDArray copy = manager.getDevice().isGpu() ? view.toDevice(manager.getDevice(), true) : view.duplicate();
@@ -209,6 +216,16 @@ public final class SafeTensorsFile implements AutoCloseable {
         } catch (IOException e) {
             throw new WeightLoadException("cannot read tensor '" + name + "' from " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    private static ByteBuffer widenBf16(ByteBuffer bf16) {
+        ShortBuffer in = bf16.order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        ByteBuffer out = ByteBuffer.allocateDirect(in.remaining() * 4).order(ByteOrder.LITTLE_ENDIAN);
+        IntBuffer ints = out.asIntBuffer();
+        while (in.hasRemaining()) {
+            ints.put((in.get() & 0xFFFF) << 16);
+        }
+        return out;
     }
 
     /** The tensor converted to {@code dtype} (floating tensors only; integer tensors keep their type). */
