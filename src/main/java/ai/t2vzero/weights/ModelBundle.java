@@ -7,7 +7,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -23,11 +28,19 @@ public final class ModelBundle {
 
     private final Path root;
     private final String variant;
+    /** Non-null for a bundle being created: models built on it get generated tensors instead of file reads. */
+    private final WeightInit generator;
+    private final Map<String, WeightStore> generatedStores = new LinkedHashMap<>();
 
     /** @param variant weight variant to prefer ("fp16" picks {@code *.fp16.safetensors}), or null. */
     public ModelBundle(Path root, String variant) {
+        this(root, variant, null);
+    }
+
+    private ModelBundle(Path root, String variant, WeightInit generator) {
         this.root = root;
         this.variant = variant;
+        this.generator = generator;
         if (!Files.isDirectory(root)) {
             throw new WeightLoadException("model bundle folder " + root + " does not exist");
         }
@@ -35,6 +48,29 @@ public final class ModelBundle {
 
     public ModelBundle(Path root) {
         this(root, null);
+    }
+
+    /**
+     * A bundle whose configs are in {@code root} but whose weights do not exist yet: every model loaded from it gets
+     * tensors made by {@code init}, collected per component in {@link #generatedStores()} for writing.
+     */
+    public static ModelBundle generating(Path root, WeightInit init) {
+        return new ModelBundle(root, null, init);
+    }
+
+    /** The weight store of one component: its safetensors shards, or a generating store (see {@link #generating}). */
+    public WeightStore openStore(String component, NDManager manager, DataType dtype) {
+        if (generator != null) {
+            WeightStore s = WeightStore.generating(component, manager, dtype, generator);
+            generatedStores.put(component, s);
+            return s;
+        }
+        return new WeightStore(component, weightFiles(component), manager, dtype);
+    }
+
+    /** Component -> the generating store its model was built on (only for {@link #generating} bundles). */
+    public Map<String, WeightStore> generatedStores() {
+        return Collections.unmodifiableMap(generatedStores);
     }
 
     public Path root() {

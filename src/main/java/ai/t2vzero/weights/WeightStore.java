@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,24 @@ public final class WeightStore implements AutoCloseable {
     private final List<String> missing = new ArrayList<>();
     private final List<String> mismatched = new ArrayList<>();
 
+    /** Creates the tensors a model asks for when there is no checkpoint (random-weight bundles); null = strict. */
+    private final WeightInit generator;
+    private final Map<String, NDArray> generated = new LinkedHashMap<>();
+
     public WeightStore(String component, List<Path> shards, NDManager manager, DataType dtype) {
+        this(component, shards, manager, dtype, null);
+    }
+
+    /**
+     * A store without files that makes every requested tensor with {@code init} and remembers it: building a model
+     * on it yields the model's complete key list and shapes, which {@link #generated()} hands to the writer.
+     */
+    public static WeightStore generating(String component, NDManager manager, DataType dtype, WeightInit init) {
+        return new WeightStore(component, List.of(), manager, dtype, init);
+    }
+
+    private WeightStore(String component, List<Path> shards, NDManager manager, DataType dtype, WeightInit generator) {
+        this.generator = generator;
         this.component = component;
         this.manager = manager;
         this.dtype = dtype;
@@ -85,6 +103,11 @@ public final class WeightStore implements AutoCloseable {
     /** Loads {@code key}, checking its shape. Problems are recorded and reported together by verifyComplete. */
     NDArray load(String key, long... expectedShape) {
         SafeTensorsFile f = byKey.get(key);
+        if (f == null && generator != null) {
+            NDArray t = generator.create(key, expectedShape, manager).toType(dtype, false);
+            generated.put(key, t);
+            return t;
+        }
         if (f == null) {
             missing.add(key + " " + Arrays.toString(expectedShape));
             return manager.zeros(new Shape(expectedShape), dtype);
@@ -104,6 +127,11 @@ public final class WeightStore implements AutoCloseable {
         if (byKey.containsKey(key)) {
             used.add(key);
         }
+    }
+
+    /** The tensors made by a {@link #generating} store, in request order. */
+    public Map<String, NDArray> generated() {
+        return Collections.unmodifiableMap(generated);
     }
 
     public void verifyComplete() {
