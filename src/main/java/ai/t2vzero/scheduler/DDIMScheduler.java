@@ -112,7 +112,7 @@ public final class DDIMScheduler implements Scheduler {
         float sqrtAlphaProdT = ScheduleMath.sqrt(alphaProdT);
         float sqrtBetaProdT = ScheduleMath.sqrt(betaProdT);
 
-        // 5. variance sigma_t(eta) of formula (16): sqrt((1 - a_{t-1}) / (1 - a_t)) * sqrt(1 - a_t / a_{t-1})
+        // 3. variance sigma_t(eta) of formula (16): sqrt((1 - a_{t-1}) / (1 - a_t)) * sqrt(1 - a_t / a_{t-1})
         float betaProdTPrev = 1f - alphaProdTPrev;
         float variance = (betaProdTPrev / betaProdT) * (1f - alphaProdT / alphaProdTPrev);
         float stdDevT = (float) eta * ScheduleMath.sqrt(variance);
@@ -120,7 +120,7 @@ public final class DDIMScheduler implements Scheduler {
         float sqrtAlphaProdTPrev = ScheduleMath.sqrt(alphaProdTPrev);
 
         NDList out = Scopes.keepAll(() -> {
-            // 3. "predicted x_0" of formula (12), and the epsilon it implies
+            // 4. "predicted x_0" of formula (12), and the epsilon it implies
             NDArray predOriginalSample;
             NDArray predEpsilon;
             if (config.predictionType() == PredictionType.EPSILON) {
@@ -130,7 +130,7 @@ public final class DDIMScheduler implements Scheduler {
                 predOriginalSample = sample.mul(sqrtAlphaProdT).sub(modelOutput.mul(sqrtBetaProdT));
                 predEpsilon = modelOutput.mul(sqrtAlphaProdT).add(sample.mul(sqrtBetaProdT));
             }
-            // 4. clip "predicted x_0"
+            // 5. clip "predicted x_0"
             if (config.clipSample()) {
                 float r = (float) config.clipSampleRange();
                 predOriginalSample = predOriginalSample.clip(-r, r);

@@ -114,15 +114,14 @@ public final class PNDMScheduler implements Scheduler {
         }
         final int tStep = t;
         final int prevStep = prevT;
-        NDArray x = sample;
         NDArray startSample = null;
         if (ets.size() == 1 && counter == 0) {
-            curSample = keep(sample);
+            curSample = keep(sample); // x_T, for the second step
         } else if (ets.size() == 1 && counter == 1) {
-            startSample = curSample; // restart from x_T with the averaged output
+            startSample = curSample; // redo the first step from x_T with the averaged output
             curSample = null;
         }
-        final NDArray xT = startSample != null ? startSample : x;
+        final NDArray xT = startSample != null ? startSample : sample;
         final int n = ets.size();
         final int c = counter;
         NDArray prevSample = Scopes.keep(() -> {
@@ -143,6 +142,9 @@ public final class PNDMScheduler implements Scheduler {
             // 3. x_{t-delta} by formula (9)
             return prevSample(xT, tStep, prevStep, e);
         });
+        if (prevSample.getManager() != sample.getManager()) {
+            prevSample.attach(sample.getManager()); // computed from history copies: hand it to the caller's manager
+        }
         if (startSample != null) {
             startSample.close();
         }
