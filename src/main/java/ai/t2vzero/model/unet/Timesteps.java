@@ -36,6 +36,26 @@ public final class Timesteps {
         return new Timesteps(numChannels, flipSinToCos, freqs);
     }
 
+    /**
+     * diffusers' model forward: the timestep (0-d, [1] or [B], int64 or float) broadcast to the batch, then
+     * embedded: -> [B, numChannels] float32.
+     */
+    public NDArray forward(NDArray timestep, long batch) {
+        long size = timestep.getShape().size();
+        if (size != 1 && size != batch) {
+            throw new IllegalArgumentException("timestep has " + size + " elements for a batch of " + batch);
+        }
+        NDArray t = timestep.reshape(-1);                                    // [1] or [B]
+        NDArray emb = forward(t);                                            // [1 or B, numChannels]
+        t.close();
+        if (size == batch) {
+            return emb;
+        }
+        NDArray expanded = emb.repeat(0, batch);                             // [B, numChannels]
+        emb.close();
+        return expanded;
+    }
+
     /** timesteps [B] (any numeric dtype) -> [B, numChannels] float32. */
     public NDArray forward(NDArray timesteps) {
         NDArray f = timesteps.toType(DataType.FLOAT32, false);

@@ -82,33 +82,22 @@ public record UNet2DConditionConfig(
     }
 
     public static UNet2DConditionConfig from(ConfigJson c) {
-        // what we do not implement: refuse loudly, naming the key (absent or null always passes)
+        requireSupportedEncoder(c);
+        // UNet-only options
         c.requireUnsupported("time_embedding_type", "positional");
-        c.requireUnsupported("class_embed_type", null);
-        c.requireUnsupported("num_class_embeds", null);
         c.requireUnsupported("class_embeddings_concat", false);
-        c.requireUnsupported("projection_class_embeddings_input_dim", null);
-        c.requireUnsupported("addition_embed_type", null);
-        c.requireUnsupported("addition_time_embed_dim", null);
-        c.requireUnsupported("encoder_hid_dim", null);
-        c.requireUnsupported("encoder_hid_dim_type", null);
         c.requireUnsupported("time_cond_proj_dim", null);
         c.requireUnsupported("timestep_post_act", null);
         c.requireUnsupported("time_embedding_act_fn", null);
         c.requireUnsupported("dual_cross_attention", false);
-        c.requireUnsupported("only_cross_attention", false);
         requireNullOrFalse(c, "mid_block_only_cross_attention");
         c.requireUnsupported("cross_attention_norm", null);
         c.requireUnsupported("attention_type", "default");
-        c.requireUnsupported("resnet_time_scale_shift", "default");
         c.requireUnsupported("resnet_skip_time_act", false);
         c.requireUnsupported("resnet_out_scale_factor", 1.0);
-        c.requireUnsupported("mid_block_scale_factor", 1);
-        c.requireUnsupported("mid_block_type", MID_CROSS_ATTN);
         c.requireUnsupported("reverse_transformer_layers_per_block", null);
         // diffusers itself refuses num_attention_heads for this model ("naming issue"): attention_head_dim is used
         c.requireUnsupported("num_attention_heads", null);
-        requireSilu(c, "act_fn");
 
         List<Integer> channels = c.getIntList("block_out_channels");
         int n = channels.size();
@@ -140,34 +129,55 @@ public record UNet2DConditionConfig(
                 oddKernel(c, "conv_out_kernel"));
     }
 
+    /**
+     * Refuses the options of the down path (shared by UNet2DConditionModel and ControlNetModel) that we do not
+     * implement, naming the key: class/addition embeddings, encoder_hid projections, only_cross_attention,
+     * scale-shift time conditioning, other mid blocks, activations other than SiLU.
+     */
+    public static void requireSupportedEncoder(ConfigJson c) {
+        // absent or null always passes
+        c.requireUnsupported("class_embed_type", null);
+        c.requireUnsupported("num_class_embeds", null);
+        c.requireUnsupported("projection_class_embeddings_input_dim", null);
+        c.requireUnsupported("addition_embed_type", null);
+        c.requireUnsupported("addition_time_embed_dim", null);
+        c.requireUnsupported("encoder_hid_dim", null);
+        c.requireUnsupported("encoder_hid_dim_type", null);
+        c.requireUnsupported("only_cross_attention", false);
+        c.requireUnsupported("resnet_time_scale_shift", "default");
+        c.requireUnsupported("mid_block_scale_factor", 1);
+        c.requireUnsupported("mid_block_type", MID_CROSS_ATTN);
+        requireSilu(c, "act_fn");
+    }
+
     /** Heads per down block: {@code num_attention_heads}, else {@code attention_head_dim} (diffusers' SD 1.5 quirk). */
-    static List<Integer> attentionHeads(ConfigJson c, int n) {
+    public static List<Integer> attentionHeads(ConfigJson c, int n) {
         return c.has("num_attention_heads") ? c.getIntOrList("num_attention_heads", n)
                 : c.getIntOrList("attention_head_dim", n);
     }
 
-    static int crossAttentionDim(ConfigJson c) {
+    public static int crossAttentionDim(ConfigJson c) {
         if (c.has("cross_attention_dim") && c.node().get("cross_attention_dim").isArray()) {
             throw new WeightLoadException(c.source() + ": a per-block 'cross_attention_dim' list is not supported");
         }
         return c.getInt("cross_attention_dim");
     }
 
-    static void requireSilu(ConfigJson c, String key) {
+    private static void requireSilu(ConfigJson c, String key) {
         String act = c.getString(key, "silu").toLowerCase(Locale.ROOT);
         if (!act.equals("silu") && !act.equals("swish")) {
             throw new WeightLoadException(c.source() + ": '" + key + "' = " + act + " is not supported (only silu)");
         }
     }
 
-    static void requireNullOrFalse(ConfigJson c, String key) {
+    private static void requireNullOrFalse(ConfigJson c, String key) {
         if (c.has(key) && !(c.node().get(key).isBoolean() && !c.node().get(key).booleanValue())) {
             throw new WeightLoadException(c.source() + ": '" + key + "' = " + c.node().get(key)
                     + " is not supported (only null or false)");
         }
     }
 
-    static void requireTypes(ConfigJson c, String key, List<String> types, int n, Set<String> supported) {
+    public static void requireTypes(ConfigJson c, String key, List<String> types, int n, Set<String> supported) {
         if (types.size() != n) {
             throw new WeightLoadException(c.source() + ": '" + key + "' has " + types.size()
                     + " entries but block_out_channels has " + n);
@@ -199,7 +209,7 @@ public record UNet2DConditionConfig(
     }
 
     /** Per-up-block lists are the down lists reversed (diffusers: reversed_block_out_channels, ...). */
-    static List<Integer> reversed(List<Integer> list) {
+    public static List<Integer> reversed(List<Integer> list) {
         List<Integer> r = new ArrayList<>(list);
         Collections.reverse(r);
         return r;

@@ -203,29 +203,19 @@ public final class UNet2DConditionModel {
     }
 
     /** diffusers' time_proj + time_embedding, the timestep broadcast to the batch: -> [B, T] in {@code dtype}. */
-    static NDArray timeEmbedding(NDArray timestep, long batch, Timesteps timeProj, TimestepEmbedding timeEmbedding,
-                                 DataType dtype) {
-        long size = timestep.getShape().size();
-        NDArray t = timestep.reshape(-1);                                                   // [1] or [B]
-        if (size == 1 && batch > 1) {
-            NDArray expanded = t.repeat(0, batch);                                          // [B]
-            t.close();
-            t = expanded;
-        } else if (size != batch) {
-            throw new IllegalArgumentException("timestep has " + size + " elements for a batch of " + batch);
-        }
-        NDArray tEmb = timeProj.forward(t);                                                 // [B, C0] float32
-        t.close();
+    public static NDArray timeEmbedding(NDArray timestep, long batch, Timesteps timeProj,
+                                        TimestepEmbedding timeEmbedding, DataType dtype) {
+        NDArray tEmb = timeProj.forward(timestep, batch);                                  // [B, C0] float32
         NDArray cast = tEmb.toType(dtype, false);
         if (cast != tEmb) {
             tEmb.close();
         }
-        NDArray emb = timeEmbedding.forward(cast);
+        NDArray emb = timeEmbedding.forward(cast);                                          // [B, T]
         cast.close();
         return emb;
     }
 
-    /** In place: skip connection i += residual i (the UNet's own skip arrays, created in this forward call). */
+    /** skip connection i + residual i, replacing the list entries. */
     private static void addDownResiduals(List<NDArray> samples, List<NDArray> residuals) {
         if (residuals.size() != samples.size()) {
             throw new IllegalArgumentException("ControlNet gave " + residuals.size() + " down residuals, the UNet has "
