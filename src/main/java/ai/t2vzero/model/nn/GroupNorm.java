@@ -14,8 +14,10 @@ public final class GroupNorm {
 
     private final int groups;
     private final float eps;
-    private final NDArray weight; // [C]
-    private final NDArray bias;   // [C]
+    private final NDArray weight;   // [C]
+    private final NDArray bias;     // [C]
+    private final NDArray weight4d; // [1, C, 1, 1]: the affine of NCHW inputs, viewed once at load
+    private final NDArray bias4d;   // [1, C, 1, 1]
     private final long channels;
 
     private GroupNorm(int groups, float eps, NDArray weight, NDArray bias, long channels) {
@@ -23,6 +25,8 @@ public final class GroupNorm {
         this.eps = eps;
         this.weight = weight;
         this.bias = bias;
+        this.weight4d = weight.reshape(1, channels, 1, 1);
+        this.bias4d = bias.reshape(1, channels, 1, 1);
         this.channels = channels;
     }
 
@@ -44,14 +48,26 @@ public final class GroupNorm {
         NDArray var = m.ones(new Shape(bg), x.getDataType());
         NDArray gamma = m.ones(new Shape(bg), x.getDataType());
         NDArray beta = m.zeros(new Shape(bg), x.getDataType());
+        // axis -1: DJL passes the input straight to torch's batch_norm (channels = dim 1); axis 1 would add a
+        // transpose round trip through a sub-manager
         NDArray normed = x.getNDArrayInternal()
-                .batchNorm(grouped, mean, var, gamma, beta, 1, 0f, eps, true)
+                .batchNorm(grouped, mean, var, gamma, beta, -1, 0f, eps, true)
                 .singletonOrThrow();
-        long[] affineShape = new long[shape.dimension()];
-        java.util.Arrays.fill(affineShape, 1);
-        affineShape[1] = channels;
-        Shape a = new Shape(affineShape);                                      // [1, C, 1, 1]
-        NDArray out = normed.reshape(shape).muli(weight.reshape(a)).addi(bias.reshape(a));
+        NDArray out = normed.reshape(shape);                                   // [B, C, ...]
+        normed.close();
+        if (shape.dimension() == 4) {
+            out.muli(weight4d).addi(bias4d);
+        } else {
+            long[] affineShape = new long[shape.dimension()];
+            java.util.Arrays.fill(affineShape, 1);
+            affineShape[1] = channels;
+            Shape a = new Shape(affineShape);                                  // [1, C, 1, ...]
+            NDArray wa = weight.reshape(a);
+            NDArray ba = bias.reshape(a);
+            out.muli(wa).addi(ba);
+            wa.close();
+            ba.close();
+        }
         grouped.close();
         mean.close();
         var.close();

@@ -18,6 +18,22 @@ public final class Linear {
         return new Linear(w.get("weight", out, in), bias ? w.get("bias", out) : null);
     }
 
+    /**
+     * A 1x1 {@code Conv2d} (weight [out, in, 1, 1]) used as the Linear it equals on channels-last tokens
+     * ([B, H*W, in] -> [B, H*W, out]): one GEMM instead of a convolution plus layout copies.
+     */
+    public static Linear loadConv1x1(WeightScope w, long in, long out) {
+        NDArray conv = w.get("weight", out, in, 1, 1);
+        NDArray weight = conv.reshape(out, in);                                // [out, in, 1, 1] -> [out, in]
+        conv.close();
+        return new Linear(weight, w.get("bias", out));
+    }
+
+    /** A Linear over given weight [out, in] and bias [out] (or null), e.g. weights pre-multiplied by a constant. */
+    public static Linear of(NDArray weight, NDArray bias) {
+        return new Linear(weight, bias);
+    }
+
     public NDArray forward(NDArray x) {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }

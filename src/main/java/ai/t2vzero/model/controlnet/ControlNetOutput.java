@@ -1,0 +1,22 @@
+package ai.t2vzero.model.controlnet;
+
+import ai.djl.ndarray.NDArray;
+
+import java.util.List;
+
+/**
+ * diffusers' {@code ControlNetOutput}: residuals the UNet adds to its skip connections (one per down-path output
+ * state, conv_in's first) and to its mid-block output, already multiplied by the conditioning scale.
+ *
+ * @param downBlockResSamples [B, C_i, h_i, w_i] per skip connection, in the UNet's order
+ * @param midBlockResSample   [B, C_mid, h_mid, w_mid]
+ */
+public record ControlNetOutput(List<NDArray> downBlockResSamples, NDArray midBlockResSample) {
+
+    public ControlNetOutput {
+        downBlockResSamples = List.copyOf(downBlockResSamples);
+        if (midBlockResSample == null) {
+            throw new IllegalArgumentException("midBlockResSample is required");
+        }
+    }
+}
