@@ -6,6 +6,9 @@ import ai.t2vzero.weights.WeightScope;
 /** diffusers' {@code Upsample2D} with use_conv: nearest-neighbour 2x upsampling, then a 3x3 conv ({@code conv}). */
 public final class Upsample2D {
 
+    /** DJL's interpolation mode code for torch's "nearest". */
+    private static final int NEAREST = 0;
+
     private final Conv2d conv;
 
     private Upsample2D(Conv2d conv) {
@@ -24,26 +27,15 @@ public final class Upsample2D {
         return y;
     }
 
-    /** F.interpolate(x, scale_factor=2 or size, mode="nearest"). */
+    /**
+     * F.interpolate(x, scale_factor=2 or size, mode="nearest"): libtorch's upsample_nearest2d (source index
+     * {@code floor(dst * in / out)}), one pass over the output. For exactly 2x this equals repeat_interleave(2) on H
+     * and W, which is what scale_factor=2 gives.
+     */
     public static NDArray nearest(NDArray x, long[] outputSize) {
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
         long[] size = outputSize != null ? outputSize : new long[] {h * 2, w * 2};
-        if (size[0] == h * 2 && size[1] == w * 2) {
-            // exact 2x: repeat each row and column twice
-            NDArray r = x.repeat(2, 2);
-            NDArray out = r.repeat(3, 2);
-            r.close();
-            return out;
-        }
-        // general nearest: source index floor(dst * in / out)
-        NDArray rows = x.getManager().arange(0, (int) size[0]).mul((float) h / size[0]).floor().toType(ai.djl.ndarray.types.DataType.INT64, false);
-        NDArray cols = x.getManager().arange(0, (int) size[1]).mul((float) w / size[1]).floor().toType(ai.djl.ndarray.types.DataType.INT64, false);
-        NDArray r = x.get(new ai.djl.ndarray.index.NDIndex(":, :, {}", rows));
-        NDArray out = r.get(new ai.djl.ndarray.index.NDIndex(":, :, :, {}", cols));
-        r.close();
-        rows.close();
-        cols.close();
-        return out;
+        return x.getNDArrayInternal().interpolation(size, NEAREST, false);
     }
 }
