@@ -7,8 +7,9 @@ import ai.t2vzero.weights.WeightScope;
 
 /**
  * {@code torch.nn.GroupNorm(groups, C, eps, affine=True)} on [B, C, ...]. DJL has no group norm, so the input is
- * viewed as [1, B*G, rest] and normalized with libtorch's batch norm in training mode (per-"channel" mean and
- * biased variance over the rest, exactly group norm's statistics), then the per-channel affine is applied.
+ * viewed as [B*G, C/G * rest] and normalized with libtorch's layer norm over the last dimension (per-row mean and
+ * biased variance: exactly group norm's statistics, in one fused, vectorized pass; about twice as fast as the
+ * batch-norm formulation), then the per-channel affine is applied in place.
  */
 public final class GroupNorm {
 
@@ -35,28 +36,28 @@ public final class GroupNorm {
 
     public NDArray forward(NDArray x) {
         Shape shape = x.getShape();
-        long b = shape.get(0);
-        long bg = b * groups;
+        long bg = shape.get(0) * groups;
         NDManager m = x.getManager();
-        NDArray grouped = x.reshape(1, bg, -1);                               // [1, B*G, C/G * H * W]
-        // running stats are scratch (momentum 0: never read); unit gamma, zero beta: the affine is per channel, below
-        NDArray mean = m.zeros(new Shape(bg), x.getDataType());
-        NDArray var = m.ones(new Shape(bg), x.getDataType());
-        NDArray gamma = m.ones(new Shape(bg), x.getDataType());
-        NDArray beta = m.zeros(new Shape(bg), x.getDataType());
-        NDArray normed = x.getNDArrayInternal()
-                .batchNorm(grouped, mean, var, gamma, beta, 1, 0f, eps, true)
-                .singletonOrThrow();
+        NDArray grouped = x.reshape(bg, -1);                                  // [B*G, C/G * H * W]
+        Shape row = new Shape(grouped.getShape().get(1));
+        // unit gamma, zero beta: the affine is per channel, below
+        NDArray gamma = m.ones(row, x.getDataType());
+        NDArray beta = m.zeros(row, x.getDataType());
+        NDArray normed = x.getNDArrayInternal().layerNorm(grouped, row, gamma, beta, eps).singletonOrThrow();
         long[] affineShape = new long[shape.dimension()];
         java.util.Arrays.fill(affineShape, 1);
         affineShape[1] = channels;
         Shape a = new Shape(affineShape);                                      // [1, C, 1, 1]
-        NDArray out = normed.reshape(shape).muli(weight.reshape(a)).addi(bias.reshape(a));
+        NDArray w = weight.reshape(a);
+        NDArray b = bias.reshape(a);
+        NDArray out = normed.reshape(shape).muli(w).addi(b);                   // [B, C, ...]
+        // every temporary handle is closed here (the views of the weights belong to the model's manager)
+        normed.close();
         grouped.close();
-        mean.close();
-        var.close();
         gamma.close();
         beta.close();
+        w.close();
+        b.close();
         return out;
     }
 }
