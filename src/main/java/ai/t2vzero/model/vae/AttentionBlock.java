@@ -60,8 +60,9 @@ final class AttentionBlock {
             NDArray normed = groupNorm.forward(x);                                 // [B, C, H, W]
             NDArray tokens = normed.reshape(b, c, hw).transpose(0, 2, 1);          // [B, HW, C] (view)
             NDArray attended = attention.forward(tokens, null, AttnProcessors.DEFAULT); // [B, HW, C]
-            // residual connection; rescale_output_factor 1
-            NDArray out = attended.transpose(0, 2, 1).add(x.reshape(b, c, hw));    // [B, C, HW]
+            // residual connection (the contiguous residual first, so the sum is laid out contiguously);
+            // rescale_output_factor 1
+            NDArray out = x.reshape(b, c, hw).add(attended.transpose(0, 2, 1));    // [B, C, HW]
             return out.reshape(s);                                                  // [B, C, H, W]
         });
     }

@@ -170,7 +170,8 @@ public final class AutoencoderKL {
         return Scopes.keep(() -> {
             NDArray x = image.getDataType() == DataType.FLOAT32 ? image : image.toType(DataType.FLOAT32, false);
             NDArray unit = x.div(2f).addi(0.5f).clip(0f, 1f);                         // [B, C, H, W] in [0, 1]
-            return unit.transpose(0, 2, 3, 1).duplicate();                           // [B, H, W, C], contiguous
+            NDArray nhwc = unit.transpose(0, 2, 3, 1);                                // [B, H, W, C] (view)
+            return nhwc.flatten().reshape(nhwc.getShape());                           // [B, H, W, C], contiguous
         });
     }
 
