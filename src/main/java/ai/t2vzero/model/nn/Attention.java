@@ -76,6 +76,14 @@ public final class Attention {
                 upcast);
     }
 
+    /**
+     * A layer from projections loaded by the caller, for checkpoints that name them differently (the VAE's
+     * deprecated {@code query/key/value/proj_attn}). Inner dim = {@code toQ}'s output features.
+     */
+    public static Attention of(String name, int heads, Linear toQ, Linear toK, Linear toV, Linear toOut) {
+        return new Attention(name, heads, toQ.outFeatures(), toQ, toK, toV, toOut);
+    }
+
     /** [B, N, C] (+ optional context [B, M, Cc]) -> [B, N, C] through the processor chosen for this layer. */
     public NDArray forward(NDArray hidden, NDArray context, AttnProcessors processors) {
         return processors.forLayer(name).apply(this, hidden, context);

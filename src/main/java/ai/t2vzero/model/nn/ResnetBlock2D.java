@@ -46,14 +46,25 @@ public final class ResnetBlock2D {
     /** x [B, in, H, W], temb [B, T] or null -> [B, out, H, W]. */
     public NDArray forward(NDArray x, NDArray temb) {
         return Scopes.keep(() -> {
-            NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
+            NDArray h = normActConv(norm1, conv1, x);
             if (timeEmbProj != null && temb != null) {
                 NDArray t = timeEmbProj.forward(Activations.silu(temb));        // [B, out]
                 h = h.addi(t.expandDims(-1).expandDims(-1));                    // + [B, out, 1, 1]
             }
-            h = conv2.forward(Activations.silu(norm2.forward(h)));
+            NDArray h2 = normActConv(norm2, conv2, h);
+            h.close();
             NDArray shortcut = convShortcut != null ? convShortcut.forward(x) : x;
-            return h.addi(shortcut);
+            return h2.addi(shortcut);
         });
+    }
+
+    /** conv(silu(norm(x))), freeing each intermediate as soon as it is consumed (peak: two activations). */
+    private static NDArray normActConv(GroupNorm norm, Conv2d conv, NDArray x) {
+        NDArray n = norm.forward(x);
+        NDArray a = Activations.silu(n);
+        n.close();
+        NDArray y = conv.forward(a);
+        a.close();
+        return y;
     }
 }
