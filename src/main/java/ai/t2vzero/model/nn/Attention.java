@@ -78,10 +78,13 @@ public final class Attention {
 
     /**
      * A layer from projections loaded by the caller, for checkpoints that name them differently (the VAE's
-     * deprecated {@code query/key/value/proj_attn}). Inner dim = {@code toQ}'s output features.
+     * deprecated {@code query/key/value/proj_attn}). Inner dim = {@code toQ}'s output features. {@code toQ} is
+     * pre-scaled by head_dim^-0.5 in place, as {@link #load} does.
      */
     public static Attention of(String name, int heads, Linear toQ, Linear toK, Linear toV, Linear toOut) {
-        return new Attention(name, heads, toQ.outFeatures(), toQ, toK, toV, toOut);
+        long inner = toQ.outFeatures();
+        toQ.scaleInPlace((float) (1.0 / Math.sqrt((double) inner / heads)));
+        return new Attention(name, heads, inner, toQ, toK, toV, toOut, false);
     }
 
     /** [B, N, C] (+ optional context [B, M, Cc]) -> [B, N, C] through the processor chosen for this layer. */

@@ -38,6 +38,15 @@ public final class Linear {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
 
+    /** Multiplies weight and bias by {@code s} in place (folds a constant factor into the layer); returns this. */
+    public Linear scaleInPlace(float s) {
+        weight.muli(s);
+        if (bias != null) {
+            bias.muli(s);
+        }
+        return this;
+    }
+
     public long outFeatures() {
         return weight.getShape().get(0);
     }
