@@ -249,8 +249,8 @@ class DeploymentManifestsTest {
         withoutTrigger.removeAll(byType.keySet());
         Set<String> withoutFunction = new TreeSet<>(byType.keySet());
         withoutFunction.removeAll(functions);
-        assertTrue(withoutTrigger.isEmpty(), "functions without a Trigger: " + withoutTrigger);
-        assertTrue(withoutFunction.isEmpty(), "Triggers to " + SERVICE_NAME + " for no function: " + withoutFunction);
+        assertTrue(withoutTrigger.isEmpty() && withoutFunction.isEmpty(), "functions without a Trigger: " + withoutTrigger
+                + "; Triggers to " + SERVICE_NAME + " for no function: " + withoutFunction + " (functions: " + functions + ")");
         byType.forEach((type, ts) -> assertEquals(1, ts.size(), "Triggers for " + type + ": " + ts));
         assertNotNull(resource("Broker", "default", KNATIVE.resolve("base")), "Broker default in base");
     }
@@ -353,7 +353,7 @@ class DeploymentManifestsTest {
 
     @Test
     void dockerfileCopySourcesExist() {
-        List<String> skipped = new ArrayList<>();
+        Set<String> skipped = new LinkedHashSet<>();
         for (Path dockerfile : dockerfiles()) {
             for (Instruction i : instructions(dockerfile)) {
                 if (!i.keyword().equals("COPY") && !i.keyword().equals("ADD")) {
