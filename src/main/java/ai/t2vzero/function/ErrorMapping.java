@@ -1,5 +1,6 @@
 package ai.t2vzero.function;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.UUID;
@@ -14,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -21,6 +23,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.funqy.runtime.ApplicationException;
 import io.quarkus.funqy.runtime.FunctionInvoker;
 import io.quarkus.funqy.runtime.FunctionRecorder;
+import io.quarkus.funqy.runtime.bindings.knative.events.KnativeEventsBindingRecorder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -44,6 +47,8 @@ public class ErrorMapping {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapping.class);
     private static final String UNREADABLE = "request body could not be read as the function's input";
+    private static final String NO_INPUT = "no input: send the function's input as a JSON object (as the request body,"
+            + " or as the data of a CloudEvent)";
 
     @Inject
     ObjectMapper mapper;
@@ -88,6 +93,9 @@ public class ErrorMapping {
             long seconds = Math.max(1, (e.getRetryAfter().toMillis() + 999) / 1000);
             return new Mapped(503, ApiError.of("unavailable", null, e.getMessage()), seconds);
         }
+        if (t != null && missingInput(ctx, t)) {
+            return new Mapped(400, ApiError.of("bad_request", null, NO_INPUT));
+        }
         if (t == null) {
             int status = ctx.statusCode();
             switch (status) {
@@ -124,6 +132,37 @@ public class ErrorMapping {
         }
         return new Mapped(500, new ApiError("internal", null, "internal error, see server log with this id", id));
     }
+
+    /**
+     * Funqy 3.33 fails with a NullPointerException (empty body) or IllegalArgumentException (structured CloudEvent
+     * without data) before the function runs when there is no input: a client error, not an internal one.
+     */
+    private static boolean missingInput(RoutingContext ctx, Throwable t) {
+        if (!(t instanceof NullPointerException || t instanceof IllegalArgumentException)) {
+            return false;
+        }
+        for (StackTraceElement frame : t.getStackTrace()) {
+            if (frame.getClassName().startsWith("ai.t2vzero.")) {
+                return false; // thrown by our code: a bug, not a missing input
+            }
+        }
+        Buffer body = ctx.body() != null ? ctx.body().buffer() : null;
+        if (body == null || body.length() == 0) {
+            return true;
+        }
+        String type = ctx.request().getHeader("Content-Type");
+        if (type != null && type.startsWith("application/cloudevents+json")) {
+            try {
+                JsonNode event = MISSING_DATA_READER.readTree(body.getBytes());
+                return event.isObject() && (!event.has("data") || event.get("data").isNull());
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static final ObjectMapper MISSING_DATA_READER = new ObjectMapper();
 
     /** Strips the wrappers Funqy and reflection put around the function's own exception. */
     static Throwable unwrap(Throwable t) {
@@ -184,8 +223,10 @@ public class ErrorMapping {
             if (body != null && body.length() > 0 && path != null && FunctionRecorder.registry != null) {
                 String name = path.substring(path.lastIndexOf('/') + 1);
                 FunctionInvoker invoker = FunctionRecorder.registry.matchInvoker(name);
-                if (invoker != null && invoker.hasInput()
-                        && invoker.getBindingContext().get(ObjectReader.class.getName()) instanceof ObjectReader r) {
+                Object reader = invoker != null && invoker.hasInput()
+                        ? invoker.getBindingContext().get(KnativeEventsBindingRecorder.DATA_OBJECT_READER)
+                        : null;
+                if (reader instanceof ObjectReader r) {
                     r.readValue(body.getBytes());
                 }
             }
