@@ -182,15 +182,24 @@ public class ErrorMapping {
             String expected = e instanceof MismatchedInputException mi ? jsonTypeOf(mi.getTargetType()) : null;
             return ApiError.of("bad_request", field, expected != null
                     ? field + " must be " + expected
-                    : field + " could not be read: " + m.getOriginalMessage());
+                    : field + " could not be read" + detail(m.getOriginalMessage()));
         }
-        if (e instanceof JsonMappingException m) { // e.g. a JSON array or string where an object is expected
-            return ApiError.of("bad_request", null, UNREADABLE + ": " + m.getOriginalMessage());
+        if (e instanceof JsonMappingException) { // e.g. a JSON array or string where an object is expected
+            return ApiError.of("bad_request", null, UNREADABLE + ": expected a JSON object");
         }
         String where = e.getLocation() != null
                 ? " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
                 : "";
-        return ApiError.of("bad_request", null, "malformed JSON" + where + ": " + e.getOriginalMessage());
+        return ApiError.of("bad_request", null, "malformed JSON" + where + detail(e.getOriginalMessage()));
+    }
+
+    /** ": " + Jackson's first message line, unless it names Java types (those stay in the server log). */
+    private static String detail(String message) {
+        if (message == null || message.contains("`")) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return ": " + (nl >= 0 ? message.substring(0, nl) : message);
     }
 
     private static String jsonTypeOf(Class<?> target) {
