@@ -1,0 +1,30 @@
+package ai.t2vzero.artifact;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import ai.t2vzero.config.T2vConfig;
+
+/** The {@link ArtifactStore} chosen by {@code t2v.artifacts.store}. */
+@ApplicationScoped
+public class ArtifactStoreProducer {
+
+    @Produces
+    @ApplicationScoped
+    ArtifactStore artifactStore(T2vConfig config) {
+        return switch (config.artifacts().store()) {
+            case LOCAL -> {
+                try {
+                    yield new LocalArtifactStore(config.artifacts().dir());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot create t2v.artifacts.dir " + config.artifacts().dir(), e);
+                }
+            }
+            case S3 -> throw new IllegalStateException(
+                    "t2v.artifacts.store=s3 is not available in this build; use t2v.artifacts.store=local");
+        };
+    }
+}

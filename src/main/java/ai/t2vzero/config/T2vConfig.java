@@ -1,0 +1,239 @@
+package ai.t2vzero.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every setting of the service under the prefix {@code t2v}: the one place where defaults live
+ * (each key is documented, commented out with its default value, in {@code application.properties}).
+ * Request records fall back to {@link Defaults} through a single merge function per request type
+ * ({@code TextToVideoRequest.resolve}); nothing else carries a default.
+ */
+@ConfigMapping(prefix = "t2v")
+public interface T2vConfig {
+
+    /** Values used for request fields that are absent or null. */
+    Defaults defaults();
+
+    /** Where model bundles live and how they are loaded. */
+    Models models();
+
+    /** Upper bounds enforced by request validation. */
+    Limits limits();
+
+    /** Where generated videos are stored and served from. */
+    Artifacts artifacts();
+
+    /** S3-compatible artifact store, used when {@code t2v.artifacts.store=s3}. */
+    S3 s3();
+
+    /** Defaults of the text-to-video request (the arguments of diffusers' TextToVideoZeroPipeline.__call__). */
+    interface Defaults {
+        /** Number of frames. */
+        @WithDefault("8")
+        int videoLength();
+
+        /** Frame height in pixels (multiple of 8). */
+        @WithDefault("512")
+        int height();
+
+        /** Frame width in pixels (multiple of 8). */
+        @WithDefault("512")
+        int width();
+
+        /** Denoising steps of the scheduler. */
+        @WithDefault("50")
+        int numInferenceSteps();
+
+        /** Classifier-free guidance scale; values <= 1 disable guidance. */
+        @WithDefault("7.5")
+        double guidanceScale();
+
+        /** Global translation of the motion field along x, in latent pixels per frame (delta_x of the paper). */
+        @WithDefault("12")
+        double motionFieldStrengthX();
+
+        /** Global translation of the motion field along y, in latent pixels per frame (delta_y of the paper). */
+        @WithDefault("12")
+        double motionFieldStrengthY();
+
+        /** Timestep index t0 where frames are warped; 44 as in diffusers' pipeline code (the paper uses 45). */
+        @WithDefault("44")
+        int t0();
+
+        /** Timestep index t1 down to which the first frame is denoised; 47 as in diffusers (the paper uses 48). */
+        @WithDefault("47")
+        int t1();
+
+        /** DDIM eta: 0 is deterministic DDIM, 1 is DDPM-like noise. */
+        @WithDefault("0.0")
+        double eta();
+
+        /** Frames per UNet call (each chunk also attends to the first frame). */
+        @WithDefault("8")
+        int chunkSize();
+
+        /** Scheduler: ddim or pndm. */
+        @WithDefault("ddim")
+        String scheduler();
+
+        /** Frames per second of the encoded video. */
+        @WithDefault("4")
+        int fps();
+
+        /** Container of the result: mp4 or gif. */
+        @WithDefault("mp4")
+        String format();
+
+        /** Negative prompt; absent means the empty string (an empty config value counts as missing in SmallRye Config). */
+        Optional<String> negativePrompt();
+
+        /** Model bundle name under {@code t2v.models.dir}. */
+        @WithDefault("demo")
+        String model();
+
+        /** Defaults of edge-to-video (ControlNet on Canny edges). */
+        Edge edge();
+
+        /** Defaults of pose-to-video (ControlNet on OpenPose skeletons). */
+        Pose pose();
+
+        /** Defaults of video-pix2pix (InstructPix2Pix with cross-frame attention). */
+        Pix2pix pix2pix();
+    }
+
+    interface Edge {
+        @WithDefault("20")
+        int numInferenceSteps();
+
+        @WithDefault("9.0")
+        double guidanceScale();
+
+        /** Multiplier on the ControlNet residuals added to the UNet. */
+        @WithDefault("1.0")
+        double controlnetConditioningScale();
+
+        /** Canny hysteresis low threshold (0..255). */
+        @WithDefault("100")
+        int cannyLow();
+
+        /** Canny hysteresis high threshold (0..255). */
+        @WithDefault("200")
+        int cannyHigh();
+
+        /** ControlNet bundle name under {@code t2v.models.dir}. */
+        @WithDefault("controlnet-canny-demo")
+        String controlnet();
+    }
+
+    interface Pose {
+        /** ControlNet bundle name under {@code t2v.models.dir}. */
+        @WithDefault("controlnet-openpose-demo")
+        String controlnet();
+    }
+
+    interface Pix2pix {
+        @WithDefault("50")
+        int numInferenceSteps();
+
+        /** Text guidance scale. */
+        @WithDefault("7.5")
+        double guidanceScale();
+
+        /** Guidance towards the input frames. */
+        @WithDefault("1.5")
+        double imageGuidanceScale();
+
+        /** InstructPix2Pix bundle name under {@code t2v.models.dir}. */
+        @WithDefault("pix2pix-demo")
+        String model();
+    }
+
+    interface Models {
+        /** Directory holding one diffusers bundle folder per model name. */
+        @WithDefault("models")
+        Path dir();
+
+        /** auto (GPU if libtorch sees one, else CPU), cpu, gpu or gpu:N. */
+        @WithDefault("auto")
+        String device();
+
+        /** auto (float16 on GPU, float32 on CPU), float32, float16 or bfloat16. */
+        @WithDefault("auto")
+        String dtype();
+
+        /** Generate the small random-weight demo bundles at startup when they are missing. */
+        @WithDefault("true")
+        boolean createDemo();
+    }
+
+    interface Limits {
+        @WithDefault("64")
+        int maxVideoLength();
+
+        @WithDefault("1024")
+        int maxHeight();
+
+        @WithDefault("1024")
+        int maxWidth();
+
+        /** Upper bound of numInferenceSteps. */
+        @WithDefault("150")
+        int maxSteps();
+    }
+
+    interface Artifacts {
+        /** local (files under dir, served at /artifacts/{id}) or s3. */
+        @WithDefault("local")
+        Store store();
+
+        /** Directory of the local store. */
+        @WithDefault("artifacts")
+        Path dir();
+
+        /**
+         * Base of artifact URLs handed to clients, e.g. https://t2v.example.com. Absent: derived from each
+         * request (scheme, host and port, honouring X-Forwarded-Proto/-Host/-Port/-Prefix).
+         */
+        Optional<URI> publicBaseUrl();
+
+        /** How long an artifact is kept; 0 keeps artifacts forever. */
+        @WithDefault("24h")
+        Duration retention();
+
+        /** How often expired artifacts are looked for. */
+        @WithDefault("15m")
+        Duration cleanupInterval();
+
+        enum Store {
+            LOCAL,
+            S3
+        }
+    }
+
+    interface S3 {
+        Optional<String> bucket();
+
+        /** Key prefix of every object, e.g. t2v/. */
+        Optional<String> prefix();
+
+        /** Endpoint of an S3-compatible server (MinIO, Ceph...); absent means AWS. */
+        Optional<URI> endpoint();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Path-style addressing (endpoint/bucket/key), needed by most S3-compatible servers. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /** Lifetime of the presigned GET URLs returned to clients. */
+        @WithDefault("1h")
+        Duration presignExpiry();
+    }
+}

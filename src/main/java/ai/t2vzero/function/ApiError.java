@@ -1,0 +1,23 @@
+package ai.t2vzero.function;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * JSON body of every error answer: {@code {"error":"invalid_argument","field":"t0","message":"..."}}.
+ *
+ * @param error   machine-readable kind: invalid_argument, bad_request, not_found, method_not_allowed,
+ *                unsupported_media_type, payload_too_large, unavailable, internal
+ * @param field   the request field at fault (JSON name), or null
+ * @param message human-readable text naming the field and the bound
+ * @param id      only for internal errors: the id under which the stack trace was logged
+ */
+public record ApiError(
+        String error,
+        String field,
+        String message,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String id) {
+
+    public static ApiError of(String error, String field, String message) {
+        return new ApiError(error, field, message, null);
+    }
+}

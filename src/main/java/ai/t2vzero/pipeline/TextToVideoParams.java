@@ -1,0 +1,102 @@
+package ai.t2vzero.pipeline;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Fully resolved and validated arguments of one text-to-video generation: every request default has been
+ * merged in and every bound checked ({@code ai.t2vzero.function.TextToVideoRequest#resolve} is the only
+ * producer). Field names are the camelCase forms of diffusers' {@code TextToVideoZeroPipeline.__call__}
+ * arguments; {@code seed} is the one actually used (drawn at random when the request had none) so that the
+ * response can echo it.
+ */
+public record TextToVideoParams(
+        String prompt,
+        String negativePrompt,
+        String model,
+        int videoLength,
+        int height,
+        int width,
+        int numInferenceSteps,
+        double guidanceScale,
+        double motionFieldStrengthX,
+        double motionFieldStrengthY,
+        int t0,
+        int t1,
+        double eta,
+        int chunkSize,
+        long seed,
+        SchedulerName scheduler,
+        VideoFormat format,
+        int fps) {
+
+    public TextToVideoParams {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(negativePrompt, "negativePrompt");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(format, "format");
+    }
+
+    /** Whether classifier-free guidance runs (diffusers: {@code do_classifier_free_guidance = guidance_scale > 1}). */
+    public boolean doClassifierFreeGuidance() {
+        return guidanceScale > 1.0;
+    }
+
+    /** Schedulers a request may name. */
+    public enum SchedulerName {
+        DDIM,
+        PNDM;
+
+        /** The name used in requests and config: "ddim", "pndm". */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Optional<SchedulerName> parse(String s) {
+            for (SchedulerName v : values()) {
+                if (v.id().equalsIgnoreCase(s.strip())) {
+                    return Optional.of(v);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Output containers a request may name, with their file extension and media type. */
+    public enum VideoFormat {
+        MP4("mp4", "video/mp4"),
+        GIF("gif", "image/gif");
+
+        private final String extension;
+        private final String contentType;
+
+        VideoFormat(String extension, String contentType) {
+            this.extension = extension;
+            this.contentType = contentType;
+        }
+
+        /** The name used in requests and config, also the file extension: "mp4", "gif". */
+        public String id() {
+            return extension;
+        }
+
+        public String extension() {
+            return extension;
+        }
+
+        public String contentType() {
+            return contentType;
+        }
+
+        public static Optional<VideoFormat> parse(String s) {
+            for (VideoFormat v : values()) {
+                if (v.extension.equalsIgnoreCase(s.strip())) {
+                    return Optional.of(v);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package ai.t2vzero.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import io.smallrye.config.ConfigMappingInterface;
+import io.smallrye.config.ConfigMappings;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+/** The built-in defaults are the documented ones, and application.properties documents every key with its default. */
+class T2vConfigTest {
+
+    /** T2vConfig from its @WithDefault values alone (plus overrides), with Quarkus' converters (Path, "24h"). */
+    static T2vConfig config(Map<String, String> overrides) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .addDiscoveredConverters()
+                .withSources(new PropertiesConfigSource(overrides, "test", 500))
+                .withMapping(T2vConfig.class)
+                .build();
+        return config.getConfigMapping(T2vConfig.class);
+    }
+
+    @Test
+    void defaultsAreTheBriefsValues() {
+        T2vConfig c = config(Map.of());
+        T2vConfig.Defaults d = c.defaults();
+        assertEquals(8, d.videoLength());
+        assertEquals(512, d.height());
+        assertEquals(512, d.width());
+        assertEquals(50, d.numInferenceSteps());
+        assertEquals(7.5, d.guidanceScale());
+        assertEquals(12.0, d.motionFieldStrengthX());
+        assertEquals(12.0, d.motionFieldStrengthY());
+        assertEquals(44, d.t0(), "diffusers' pipeline code uses t0=44 (the paper 45)");
+        assertEquals(47, d.t1(), "diffusers' pipeline code uses t1=47 (the paper 48)");
+        assertEquals(0.0, d.eta());
+        assertEquals(8, d.chunkSize());
+        assertEquals("ddim", d.scheduler());
+        assertEquals(4, d.fps());
+        assertEquals("mp4", d.format());
+        assertEquals(Optional.empty(), d.negativePrompt());
+        assertEquals("demo", d.model());
+
+        assertEquals(20, d.edge().numInferenceSteps());
+        assertEquals(9.0, d.edge().guidanceScale());
+        assertEquals(1.0, d.edge().controlnetConditioningScale());
+        assertEquals(100, d.edge().cannyLow());
+        assertEquals(200, d.edge().cannyHigh());
+        assertEquals("controlnet-canny-demo", d.edge().controlnet());
+        assertEquals("controlnet-openpose-demo", d.pose().controlnet());
+        assertEquals(50, d.pix2pix().numInferenceSteps());
+        assertEquals(7.5, d.pix2pix().guidanceScale());
+        assertEquals(1.5, d.pix2pix().imageGuidanceScale());
+        assertEquals("pix2pix-demo", d.pix2pix().model());
+
+        assertEquals(Path.of("models"), c.models().dir());
+        assertEquals("auto", c.models().device());
+        assertEquals("auto", c.models().dtype());
+        assertTrue(c.models().createDemo());
+
+        assertEquals(64, c.limits().maxVideoLength());
+        assertEquals(1024, c.limits().maxHeight());
+        assertEquals(1024, c.limits().maxWidth());
+        assertEquals(150, c.limits().maxSteps());
+
+        assertEquals(T2vConfig.Artifacts.Store.LOCAL, c.artifacts().store());
+        assertEquals(Path.of("artifacts"), c.artifacts().dir());
+        assertEquals(Optional.empty(), c.artifacts().publicBaseUrl());
+        assertEquals(Duration.ofHours(24), c.artifacts().retention());
+        assertEquals(Duration.ofMinutes(15), c.artifacts().cleanupInterval());
+
+        assertEquals(Optional.empty(), c.s3().bucket());
+        assertEquals(Optional.empty(), c.s3().prefix());
+        assertEquals(Optional.empty(), c.s3().endpoint());
+        assertEquals("us-east-1", c.s3().region());
+        assertFalse(c.s3().pathStyle());
+        assertEquals(Duration.ofHours(1), c.s3().presignExpiry());
+    }
+
+    @Test
+    void kebabCaseKeysOverrideDefaults() {
+        T2vConfig c = config(Map.of(
+                "t2v.defaults.motion-field-strength-x", "3.5",
+                "t2v.defaults.negative-prompt", "blurry",
+                "t2v.defaults.edge.canny-low", "50",
+                "t2v.artifacts.store", "s3",
+                "t2v.artifacts.public-base-url", "https://t2v.example.com",
+                "t2v.artifacts.retention", "90m",
+                "t2v.s3.path-style", "true"));
+        assertEquals(3.5, c.defaults().motionFieldStrengthX());
+        assertEquals(Optional.of("blurry"), c.defaults().negativePrompt());
+        assertEquals(50, c.defaults().edge().cannyLow());
+        assertEquals(T2vConfig.Artifacts.Store.S3, c.artifacts().store());
+        assertEquals(Optional.of(URI.create("https://t2v.example.com")), c.artifacts().publicBaseUrl());
+        assertEquals(Duration.ofMinutes(90), c.artifacts().retention());
+        assertTrue(c.s3().pathStyle());
+    }
+
+    /**
+     * Every key of the mapping appears in application.properties as a commented line {@code #t2v.key=default}
+     * (empty for keys without default), and no such line names a key that does not exist or another value.
+     */
+    @Test
+    void applicationPropertiesDocumentsEveryKeyWithItsDefault() throws IOException {
+        Map<String, ConfigMappingInterface.Property> properties =
+                ConfigMappings.getProperties(ConfigMappings.ConfigClass.configClass(T2vConfig.class, "t2v"));
+        Map<String, String> expected = new LinkedHashMap<>();
+        properties.forEach((name, p) -> {
+            if (p.isLeaf() || p.isPrimitive() || p.isOptional()) {
+                expected.put(name, p.hasDefaultValue() ? p.getDefaultValue() : "");
+            }
+        });
+        assertTrue(expected.containsKey("t2v.defaults.motion-field-strength-x"), expected.keySet().toString());
+
+        String text;
+        try (InputStream in = T2vConfigTest.class.getResourceAsStream("/application.properties")) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Map<String, String> documented = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^#(t2v\\.[a-z0-9.-]+)=(.*)$").matcher(text);
+        while (m.find()) {
+            documented.put(m.group(1), m.group(2).strip());
+        }
+        assertEquals(new TreeSet<>(expected.keySet()), new TreeSet<>(documented.keySet()),
+                "keys of T2vConfig vs keys documented in application.properties");
+        expected.forEach((key, value) -> assertEquals(value, documented.get(key), "documented default of " + key));
+        assertFalse(Pattern.compile("(?m)^t2v\\.").matcher(text).find(),
+                "t2v.* defaults live in T2vConfig's @WithDefault only, not as active lines of application.properties");
+    }
+}
