@@ -61,11 +61,11 @@ public final class ModelBundle {
     /** The weight store of one component: its safetensors shards, or a generating store (see {@link #generating}). */
     public WeightStore openStore(String component, NDManager manager, DataType dtype) {
         if (generator != null) {
-            WeightStore s = WeightStore.generating(component, manager, dtype, generator);
+            WeightStore s = WeightStore.generating(dir(component).toString(), manager, dtype, generator);
             generatedStores.put(component, s);
             return s;
         }
-        return new WeightStore(component, weightFiles(component), manager, dtype);
+        return new WeightStore(dir(component).toString(), weightFiles(component), manager, dtype);
     }
 
     /** Component -> the generating store its model was built on (only for {@link #generating} bundles). */

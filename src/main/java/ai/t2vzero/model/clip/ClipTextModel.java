@@ -52,7 +52,7 @@ public final class ClipTextModel {
     public static ClipTextModel load(ModelBundle bundle, String component, NDManager manager, DataType dtype) {
         ClipTextConfig config = ClipTextConfig.from(bundle.config(component));
         long dim = config.hiddenSize();
-        try (WeightStore store = new WeightStore(component, bundle.weightFiles(component), manager, dtype)) {
+        try (WeightStore store = bundle.openStore(component, manager, dtype)) {
             WeightScope textModel = store.root().child("text_model");
             WeightScope embeddings = textModel.child("embeddings");
             NDArray token = embeddings.child("token_embedding").get("weight", config.vocabSize(), dim);

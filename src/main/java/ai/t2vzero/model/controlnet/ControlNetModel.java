@@ -77,8 +77,7 @@ public final class ControlNetModel {
     public static ControlNetModel load(ModelBundle bundle, String component, NDManager manager, DataType dtype) {
         ControlNetConfig config = ControlNetConfig.from(bundle.config(component));
         NDManager weights = manager.newSubManager();
-        try (WeightStore store = new WeightStore(bundle.dir(component).toString(), bundle.weightFiles(component),
-                weights, dtype)) {
+        try (WeightStore store = bundle.openStore(component, weights, dtype)) {
             ControlNetModel model = load(config, store.root());
             store.verifyComplete();
             weights.getManagedArrays().forEach(NDScope::unregister);

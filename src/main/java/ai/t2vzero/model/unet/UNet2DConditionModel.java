@@ -69,8 +69,7 @@ public final class UNet2DConditionModel {
     public static UNet2DConditionModel load(ModelBundle bundle, String component, NDManager manager, DataType dtype) {
         UNet2DConditionConfig config = UNet2DConditionConfig.from(bundle.config(component));
         NDManager weights = manager.newSubManager();
-        try (WeightStore store = new WeightStore(bundle.dir(component).toString(), bundle.weightFiles(component),
-                weights, dtype)) {
+        try (WeightStore store = bundle.openStore(component, weights, dtype)) {
             UNet2DConditionModel model = load(config, store.root());
             store.verifyComplete();
             // weights belong to the model's manager, never to a scope that happens to be open while loading

@@ -53,7 +53,7 @@ public final class AutoencoderKL {
         AutoencoderKLConfig cfg = AutoencoderKLConfig.read(bundle.config(component));
         DataType modelType = cfg.forceUpcast() && (dtype == DataType.FLOAT16 || dtype == DataType.BFLOAT16)
                 ? DataType.FLOAT32 : dtype;
-        try (WeightStore store = new WeightStore(component, bundle.weightFiles(component), manager, modelType)) {
+        try (WeightStore store = bundle.openStore(component, manager, modelType)) {
             WeightScope w = store.root();
             long moments = 2L * cfg.latentChannels();
             VaeEncoder encoder = VaeEncoder.load(w.child("encoder"), cfg);

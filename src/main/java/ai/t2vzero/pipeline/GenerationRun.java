@@ -1,0 +1,16 @@
+package ai.t2vzero.pipeline;
+
+import ai.t2vzero.runtime.StageTimer;
+
+/**
+ * How one pipeline call runs, apart from its request: where its randomness comes from, where stage times and
+ * traced intermediates go, diffusers' optional {@code frame_ids} (motion index per frame, null = the frame index)
+ * and whether to stop at the final latents instead of decoding them.
+ */
+public record GenerationRun(VideoNoise noise, StageTimer timer, PipelineTrace trace, int[] frameIds,
+                            boolean outputLatents) {
+
+    public static GenerationRun of(VideoNoise noise, StageTimer timer) {
+        return new GenerationRun(noise, timer, PipelineTrace.NONE, null, false);
+    }
+}

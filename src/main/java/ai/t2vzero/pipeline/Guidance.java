@@ -1,0 +1,32 @@
+package ai.t2vzero.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+
+/** Classifier-free guidance arithmetic on a batch made of equal contiguous groups. */
+public final class Guidance {
+
+    private Guidance() {}
+
+    /** {@code uncond + g * (cond - uncond)} for a batch [2N, ...] whose first half is unconditional. */
+    public static NDArray classifierFree(NDArray noisePred, double guidanceScale) {
+        NDList halves = noisePred.split(2, 0); // [N, ...] uncond, [N, ...] cond
+        NDArray uncond = halves.get(0);
+        NDArray cond = halves.get(1);
+        return uncond.add(cond.sub(uncond).mul(guidanceScale));
+    }
+
+    /** Repeats each of the G rows of {@code embeds} [G, L, D] n times: [G*n, L, D], group after group. */
+    public static NDArray repeatPerFrame(NDArray embeds, int n) {
+        long[] d = embeds.getShape().getShape();
+        return embeds.expandDims(1)                                    // [G, 1, L, D]
+                .broadcast(new ai.djl.ndarray.types.Shape(d[0], n, d[1], d[2])) // [G, n, L, D]
+                .reshape(d[0] * n, d[1], d[2]);                        // [G*n, L, D]: uncond x n, cond x n
+    }
+
+    /** The first {@code n} rows of the batch dimension. */
+    public static NDArray head(NDArray x, long n) {
+        return x.get(new NDIndex("0:{}", n));
+    }
+}

@@ -1,0 +1,57 @@
+package ai.t2vzero.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import ai.t2vzero.model.clip.ClipTextModel;
+import ai.t2vzero.model.clip.ClipTokenizer;
+import ai.t2vzero.model.unet.UNet2DConditionModel;
+import ai.t2vzero.model.vae.AutoencoderKL;
+import ai.t2vzero.runtime.DeviceSpec;
+import ai.t2vzero.weights.ConfigJson;
+import ai.t2vzero.weights.ModelBundle;
+
+/**
+ * The loaded components of one Stable Diffusion 1.x bundle, all weights owned by {@code manager} (the bundle's
+ * long-lived manager, on {@code device}). Immutable and thread-safe to share: models are stateless functions of
+ * their weights; every run builds its own scheduler from {@code schedulerConfig}. {@code sampleSize} is the
+ * UNet's native latent size ({@code sample_size} of unet/config.json).
+ */
+public record StableDiffusionModels(
+        String name,
+        ClipTokenizer tokenizer,
+        ClipTextModel textEncoder,
+        UNet2DConditionModel unet,
+        AutoencoderKL vae,
+        ConfigJson schedulerConfig,
+        int sampleSize,
+        DeviceSpec device,
+        NDManager manager) {
+
+    /**
+     * Loads the SD components of a diffusers folder onto {@code device}; weights are owned by {@code manager}.
+     * Every component is loaded strictly (missing, unused or mis-shaped tensors fail naming the keys).
+     */
+    public static StableDiffusionModels load(String name, ModelBundle bundle, DeviceSpec device, NDManager manager) {
+        ClipTokenizer tokenizer = ClipTokenizer.load(bundle.dir("tokenizer"));
+        ClipTextModel textEncoder = ClipTextModel.load(bundle, "text_encoder", manager, device.dtype());
+        UNet2DConditionModel unet = UNet2DConditionModel.load(bundle, "unet", manager, device.dtype());
+        AutoencoderKL vae = AutoencoderKL.load(bundle, "vae", manager, device.dtype());
+        int sampleSize = bundle.config("unet").getInt("sample_size", 64);
+        return new StableDiffusionModels(name, tokenizer, textEncoder, unet, vae, bundle.schedulerConfig(), sampleSize,
+                device, manager);
+    }
+
+    /** The same models with another scheduler config (a request may pick DDIM on a PNDM bundle). */
+    public StableDiffusionModels withSchedulerConfig(ConfigJson config) {
+        return new StableDiffusionModels(name, tokenizer, textEncoder, unet, vae, config, sampleSize, device, manager);
+    }
+
+    /** Image pixels per latent pixel: 2^(number of VAE blocks - 1) (8 for SD 1.x). */
+    public int vaeScaleFactor() {
+        return vae.config().vaeScaleFactor();
+    }
+
+    /** The bundle's native image size: {@code unet.sample_size * vaeScaleFactor} (512 for SD 1.5). */
+    public int nativeSize() {
+        return sampleSize * vaeScaleFactor();
+    }
+}
