@@ -5,15 +5,18 @@ import java.io.UncheckedIOException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import ai.t2vzero.config.T2vConfig;
+import io.quarkus.runtime.Startup;
 
 /** The {@link ArtifactStore} chosen by {@code t2v.artifacts.store}. */
 @ApplicationScoped
 public class ArtifactStoreProducer {
 
     @Produces
-    @ApplicationScoped
+    @Singleton
+    @Startup // a bad store setting fails startup, not the first request
     ArtifactStore artifactStore(T2vConfig config) {
         return switch (config.artifacts().store()) {
             case LOCAL -> {
