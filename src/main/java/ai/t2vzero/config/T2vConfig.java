@@ -38,13 +38,11 @@ public interface T2vConfig {
         @WithDefault("8")
         int videoLength();
 
-        /** Frame height in pixels (multiple of 8). */
-        @WithDefault("512")
-        int height();
+        /** Frame height in pixels (multiple of 8); absent: the bundle's native size (512 for SD 1.5, 256 for the demo). */
+        Optional<Integer> height();
 
-        /** Frame width in pixels (multiple of 8). */
-        @WithDefault("512")
-        int width();
+        /** Frame width in pixels (multiple of 8); absent: the bundle's native size. */
+        Optional<Integer> width();
 
         /** Denoising steps of the scheduler. */
         @WithDefault("50")
@@ -185,6 +183,14 @@ public interface T2vConfig {
         /** Upper bound of numInferenceSteps. */
         @WithDefault("150")
         int maxSteps();
+
+        /** Generations running at once in this process (one per GPU: Knative's containerConcurrency is 1 too). */
+        @WithDefault("1")
+        int maxConcurrentJobs();
+
+        /** How long a request waits for a free job slot before 503 + Retry-After. */
+        @WithDefault("5M")
+        Duration queueTimeout();
     }
 
     interface Artifacts {

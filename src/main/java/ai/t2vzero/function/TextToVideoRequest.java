@@ -66,8 +66,9 @@ public record TextToVideoRequest(
         String negativePromptV = negativePrompt != null ? negativePrompt : d.negativePrompt().orElse("");
         String modelV = model != null ? model : d.model();
         int videoLengthV = videoLength != null ? videoLength : d.videoLength();
-        int heightV = height != null ? height : d.height();
-        int widthV = width != null ? width : d.width();
+        // 0 = the bundle's native size, resolved when the bundle is loaded (TextToVideoParams#withNativeSize)
+        int heightV = height != null ? height : d.height().orElse(0);
+        int widthV = width != null ? width : d.width().orElse(0);
         int stepsV = numInferenceSteps != null ? numInferenceSteps : d.numInferenceSteps();
         double guidanceV = guidanceScale != null ? guidanceScale : d.guidanceScale();
         double motionXV = motionFieldStrengthX != null ? motionFieldStrengthX : d.motionFieldStrengthX();
@@ -86,8 +87,12 @@ public record TextToVideoRequest(
         }
         checkModelName("model", modelV);
         checkRange("videoLength", videoLengthV, 1, limits.maxVideoLength());
-        checkFrameSize("height", heightV, limits.maxHeight());
-        checkFrameSize("width", widthV, limits.maxWidth());
+        if (heightV != 0 || height != null) {
+            checkFrameSize("height", heightV, limits.maxHeight());
+        }
+        if (widthV != 0 || width != null) {
+            checkFrameSize("width", widthV, limits.maxWidth());
+        }
         checkRange("numInferenceSteps", stepsV, 1, limits.maxSteps());
         checkFinite("guidanceScale", guidanceV);
         if (guidanceV < 0) {

@@ -39,6 +39,13 @@ public record TextToVideoParams(
         Objects.requireNonNull(format, "format");
     }
 
+    /** These params with height/width 0 ("the bundle's native size") replaced by {@code nativeSize}. */
+    public TextToVideoParams withNativeSize(int nativeSize) {
+        return new TextToVideoParams(prompt, negativePrompt, model, videoLength, height == 0 ? nativeSize : height,
+                width == 0 ? nativeSize : width, numInferenceSteps, guidanceScale, motionFieldStrengthX,
+                motionFieldStrengthY, t0, t1, eta, chunkSize, seed, scheduler, format, fps);
+    }
+
     /** Whether classifier-free guidance runs (diffusers: {@code do_classifier_free_guidance = guidance_scale > 1}). */
     public boolean doClassifierFreeGuidance() {
         return guidanceScale > 1.0;

@@ -106,7 +106,9 @@ public final class WeightStore implements AutoCloseable {
         if (f == null && generator != null) {
             NDArray t = generator.create(key, expectedShape, manager).toType(dtype, false);
             generated.put(key, t);
-            return t;
+            // the model gets its own copy: loaders may fold constants into weights in place or free a reshaped
+            // original, and what is written must be the checkpoint tensor as generated
+            return t.duplicate();
         }
         if (f == null) {
             missing.add(key + " " + Arrays.toString(expectedShape));

@@ -43,8 +43,8 @@ class T2vConfigTest {
         T2vConfig c = config(Map.of());
         T2vConfig.Defaults d = c.defaults();
         assertEquals(8, d.videoLength());
-        assertEquals(512, d.height());
-        assertEquals(512, d.width());
+        assertEquals(Optional.empty(), d.height());   // the bundle's native size
+        assertEquals(Optional.empty(), d.width());
         assertEquals(50, d.numInferenceSteps());
         assertEquals(7.5, d.guidanceScale());
         assertEquals(12.0, d.motionFieldStrengthX());
