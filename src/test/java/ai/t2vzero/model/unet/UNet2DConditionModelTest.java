@@ -112,6 +112,31 @@ class UNet2DConditionModelTest {
         }
     }
 
+    /** Processors are chosen by checkpoint path: every attention layer asks under exactly its key prefix. */
+    @Test
+    void attentionLayersAreNamedByCheckpointPath() {
+        java.util.Set<String> expected = new java.util.TreeSet<>();
+        try (SafeTensorsFile f = SafeTensorsFile.open(sd15Unet().resolve("diffusion_pytorch_model.safetensors"))) {
+            for (String key : f.tensors().keySet()) {
+                if (key.endsWith(".to_q.weight")) {
+                    expected.add(key.substring(0, key.length() - ".to_q.weight".length()));
+                }
+            }
+        }
+        java.util.Set<String> asked = new java.util.TreeSet<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = UNet2DConditionModel.load(new ModelBundle(sd15Unet()), ".", m, DataType.FLOAT32);
+            UNet2DConditionConfig c = unet.config();
+            unet.forward(m.zeros(new Shape(1, c.inChannels(), 8, 8)), m.create(10L),
+                    m.zeros(new Shape(1, 77, c.crossAttentionDim())), name -> {
+                        asked.add(name);
+                        return ai.t2vzero.model.nn.DefaultAttnProcessor.INSTANCE;
+                    }, null);
+        }
+        assertTrue(expected.contains("down_blocks.0.attentions.0.transformer_blocks.0.attn1"), expected.toString());
+        assertEquals(expected, asked);
+    }
+
     @Test
     void timestepFormsAgree() {
         try (NDManager m = NDManager.newBaseManager()) {
