@@ -75,25 +75,28 @@ public record ControlNetConfig(
             throw new WeightLoadException(c.source() + ": 'controlnet_conditioning_channel_order' = " + order
                     + " is not supported (rgb or bgr)");
         }
-        List<Integer> channels = c.getIntList("block_out_channels");
+        // missing keys take diffusers' defaults
+        List<Integer> channels = c.has("block_out_channels") ? c.getIntList("block_out_channels")
+                : UNet2DConditionConfig.DEFAULT_CHANNELS;
         int n = channels.size();
-        List<String> down = c.getStringList("down_block_types");
+        List<String> down = c.has("down_block_types") ? c.getStringList("down_block_types")
+                : UNet2DConditionConfig.DEFAULT_DOWN;
         UNet2DConditionConfig.requireTypes(c, "down_block_types", down, n,
                 Set.of(UNet2DConditionConfig.CROSS_ATTN_DOWN, UNet2DConditionConfig.DOWN));
         return new ControlNetConfig(
-                c.getInt("in_channels"),
+                c.getInt("in_channels", 4),
                 c.getInt("conditioning_channels", 3),
                 c.has("conditioning_embedding_out_channels")
                         ? c.getIntList("conditioning_embedding_out_channels") : List.of(16, 32, 96, 256),
                 order.equals("bgr"),
                 channels,
                 down,
-                c.getIntOrList("layers_per_block", n),
+                UNet2DConditionConfig.intOrList(c, "layers_per_block", n, 2),
                 UNet2DConditionConfig.attentionHeads(c, n),
-                c.getIntOrList("transformer_layers_per_block", n),
+                UNet2DConditionConfig.intOrList(c, "transformer_layers_per_block", n, 1),
                 UNet2DConditionConfig.crossAttentionDim(c),
-                c.getInt("norm_num_groups"),
-                c.getDouble("norm_eps"),
+                c.getInt("norm_num_groups", 32),
+                c.getDouble("norm_eps", 1e-5),
                 c.getBool("flip_sin_to_cos", true),
                 c.getDouble("freq_shift", 0),
                 c.getBool("use_linear_projection", false),

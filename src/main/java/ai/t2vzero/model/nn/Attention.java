@@ -15,17 +15,20 @@ import ai.t2vzero.weights.WeightScope;
  * <p>Legend: B batch, N query tokens, M key tokens, C channels, H heads, d = C / H head dim. (Single-letter
  * dimension locals are a deliberate waiver of the naming rule, as in DJL's attention blocks.)
  *
- * <p>The score matrix is [B, H, N, M]; for large images it is computed in slices of the batch, and when one
- * sample alone is too large in slices of its queries, so that it never exceeds {@link #SCORE_BUDGET_BYTES}
- * (diffusers' sliced attention): this bounds peak memory without changing the result, since softmax is per query.
+ * <p>The score matrix [B*H, N, M] is computed in slices of heads, or of one head's query rows, of at most
+ * {@link #SCORE_SLICE_BYTES} (as diffusers' sliced attention): softmax is per query row, so the result is the same.
  *
  * <p>With {@code upcast} (diffusers' upcast_attention, SD 2.1) and a half-precision model, scores and softmax are
  * computed in float32 and the probabilities cast back, as diffusers does; in float32 it changes nothing.
  */
 public final class Attention {
 
-    /** Largest score tensor materialized at once. */
-    public static final long SCORE_BUDGET_BYTES = 512L << 20;
+    /**
+     * Largest slice of the score tensor materialized at once: slices of (batch x head) pairs, or of query rows of
+     * one head, small enough to stay in cache, which makes the memory-bound softmax and score GEMMs about twice as
+     * fast as one [B, H, N, M] tensor, and bounds peak memory for large images.
+     */
+    public static final long SCORE_SLICE_BYTES = 8L << 20;
 
     private final String name;
     private final int heads;
@@ -98,91 +101,90 @@ public final class Attention {
      * group against one frame's keys).
      */
     public NDArray attend(NDArray q, NDArray k, NDArray v) {
+        return attend(q, k, v, SCORE_SLICE_BYTES);
+    }
+
+    /** {@link #attend(NDArray, NDArray, NDArray)} with a given score slice size (tests exercise the slicing). */
+    NDArray attend(NDArray q, NDArray k, NDArray v, long sliceBytes) {
         long b = q.getShape().get(0);
         long n = q.getShape().get(1);
         long m = k.getShape().get(1);
         long d = innerDim / heads;
-        long bytesPerRow = heads * m * (upcast ? 4 : q.getDataType().getNumOfBytes()); // one query row of the scores
-        long rows = Math.max(1, SCORE_BUDGET_BYTES / Math.max(1, bytesPerRow));       // query rows per slice
-        if (b * n <= rows) {
-            return attendHeads(q, k, v, b, n, m, d);
-        }
-        // sliced: whole samples while they fit, else query chunks of one sample
-        long samples = Math.max(1, rows / n);
-        long queries = samples > 1 || rows >= n ? n : rows;
+        long bh = b * heads;
+        DataType dtype = q.getDataType();
+        boolean up = upcast && dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64;
+        NDArray qh = headsFirst(q, b, n, d, up);                           // [B*H, N, d], pre-scaled by to_q
+        NDArray kh = headsFirst(k, b, m, d, up);                           // [B*H, M, d]
+        NDArray vh = headsFirst(v, b, m, d, false);                        // [B*H, M, d]
+        long rowBytes = m * (up ? 4 : dtype.getNumOfBytes());             // one query row of the scores
+        long rows = Math.max(1, Math.min(n, sliceBytes / rowBytes));      // query rows per slice
+        long group = rows < n ? 1 : Math.max(1, Math.min(bh, sliceBytes / (rowBytes * n))); // heads per slice
         NDList parts = new NDList();
-        for (long s = 0; s < b; s += samples) {
-            long e = Math.min(b, s + samples);
-            String batch = s + ":" + e;
-            NDArray ks = k.get(batch);
-            NDArray vs = v.get(batch);
-            for (long r = 0; r < n; r += queries) {
-                long re = Math.min(n, r + queries);
-                NDArray qs = q.get(batch + ", " + r + ":" + re);
-                parts.add(attendHeads(qs, ks, vs, e - s, re - r, m, d));
-                qs.close();
+        for (long h0 = 0; h0 < bh; h0 += group) {
+            String hs = h0 + ":" + Math.min(bh, h0 + group);
+            NDArray qs = qh.get(hs);
+            NDArray ks = kh.get(hs);
+            NDArray kt = ks.transpose(0, 2, 1);                           // [g, d, M] (transposed view)
+            NDArray vs = vh.get(hs);
+            if (rows >= n) {
+                parts.add(attendSlice(qs, kt, vs, up, dtype));            // [g, N, d]
+            } else {
+                NDList rowParts = new NDList();
+                for (long r = 0; r < n; r += rows) {
+                    NDArray qr = qs.get(":, " + r + ":" + Math.min(n, r + rows));
+                    rowParts.add(attendSlice(qr, kt, vs, up, dtype));     // [1, rows, d]
+                    qr.close();
+                }
+                parts.add(NDArrays.concat(rowParts, 1));                  // [1, N, d]
+                rowParts.close();
             }
+            qs.close();
             ks.close();
+            kt.close();
             vs.close();
         }
-        NDArray out;
-        if (queries == n) {
-            out = NDArrays.concat(parts, 0);                                 // [B, N, C]
-        } else {
-            long chunks = (n + queries - 1) / queries;
-            NDList rowsOfSamples = new NDList();
-            for (int i = 0; i < parts.size(); i += (int) chunks) {
-                rowsOfSamples.add(NDArrays.concat(new NDList(parts.subList(i, i + (int) chunks)), 1)); // [1, N, C]
-            }
-            out = NDArrays.concat(rowsOfSamples, 0);                         // [B, N, C]
-            rowsOfSamples.close();
-        }
+        qh.close();
+        kh.close();
+        vh.close();
+        NDArray ctx = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0); // [B*H, N, d]
+        NDArray split = ctx.reshape(b, heads, n, d);                       // [B, H, N, d]
+        NDArray tokens = split.transpose(0, 2, 1, 3);                      // [B, N, H, d]
+        NDArray out = tokens.reshape(b, n, heads * d);                     // [B, N, C]
+        tokens.close();
+        split.close();
+        ctx.close();
         parts.close();
         return out;
     }
 
-    private NDArray attendHeads(NDArray q, NDArray k, NDArray v, long b, long n, long m, long d) {
-        DataType dtype = q.getDataType();
-        boolean up = upcast && dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64;
-        NDArray qs = heads(q, b, n, d, 0, 2, 1, 3);                    // [B, H, N, d], pre-scaled by to_q
-        if (up) {
-            NDArray q32 = qs.toType(DataType.FLOAT32, true);
-            qs.close();
-            qs = q32;
-        }
-        NDArray kt = heads(k, b, m, d, 0, 2, 3, 1);                    // [B, H, d, M]
-        if (up) {
-            NDArray k32 = kt.toType(DataType.FLOAT32, true);
-            kt.close();
-            kt = k32;
-        }
-        NDArray scores = qs.matMul(kt);                                // [B, H, N, M]
-        qs.close();
-        kt.close();
+    /** softmax(q k^T) v for one slice: q [g, r, d] (pre-scaled), kt [g, d, M], v [g, M, d] -> [g, r, d]. */
+    private static NDArray attendSlice(NDArray q, NDArray kt, NDArray v, boolean upcast, DataType dtype) {
+        NDArray scores = q.matMul(kt);                                     // [g, r, M]
         NDArray probs = scores.softmax(-1);
         scores.close();
-        if (up) {
+        if (upcast) {
             NDArray p = probs.toType(dtype, false);
             probs.close();
             probs = p;
         }
-        NDArray vh = heads(v, b, m, d, 0, 2, 1, 3);                    // [B, H, M, d]
-        NDArray ctx = probs.matMul(vh);                                // [B, H, N, d]
+        NDArray ctx = probs.matMul(v);                                     // [g, r, d]
         probs.close();
-        vh.close();
-        NDArray ct = ctx.transpose(0, 2, 1, 3);                        // [B, N, H, d]
-        NDArray out = ct.reshape(new Shape(b, n, heads * d));          // [B, N, C]
-        ct.close();
-        ctx.close();
-        return out;
+        return ctx;
     }
 
-    /** [B, T, C] viewed as [B, T, H, d], then permuted by {@code axes}. */
-    private NDArray heads(NDArray x, long b, long t, long d, int... axes) {
-        NDArray r = x.reshape(b, t, heads, d);                         // [B, T, H, d]
-        NDArray p = r.transpose(axes);
-        r.close();
-        return p;
+    /** [B, T, C] -> [B*H, T, d], contiguous (one copy), optionally cast to float32. */
+    private NDArray headsFirst(NDArray x, long b, long t, long d, boolean toFloat32) {
+        NDArray split = x.reshape(b, t, heads, d);                          // [B, T, H, d]
+        NDArray perm = split.transpose(0, 2, 1, 3);                        // [B, H, T, d]
+        NDArray out = perm.reshape(b * heads, t, d);                       // [B*H, T, d]: copies
+        perm.close();
+        split.close();
+        if (toFloat32) {
+            NDArray f = out.toType(DataType.FLOAT32, false);
+            out.close();
+            out = f;
+        }
+        return out;
     }
 
     public String name() {

@@ -72,6 +72,11 @@ public record UNet2DConditionConfig(
     public static final String UP = "UpBlock2D";
     public static final String MID_CROSS_ATTN = "UNetMidBlock2DCrossAttn";
 
+    /** diffusers' defaults for keys a config may omit. */
+    public static final List<Integer> DEFAULT_CHANNELS = List.of(320, 640, 1280, 1280);
+    public static final List<String> DEFAULT_DOWN = List.of(CROSS_ATTN_DOWN, CROSS_ATTN_DOWN, CROSS_ATTN_DOWN, DOWN);
+    public static final List<String> DEFAULT_UP = List.of(UP, CROSS_ATTN_UP, CROSS_ATTN_UP, CROSS_ATTN_UP);
+
     public UNet2DConditionConfig {
         blockOutChannels = List.copyOf(blockOutChannels);
         downBlockTypes = List.copyOf(downBlockTypes);
@@ -99,25 +104,26 @@ public record UNet2DConditionConfig(
         // diffusers itself refuses num_attention_heads for this model ("naming issue"): attention_head_dim is used
         c.requireUnsupported("num_attention_heads", null);
 
-        List<Integer> channels = c.getIntList("block_out_channels");
+        // missing keys take diffusers' defaults (old configs, e.g. SD 1.5's, predate transformer_layers_per_block)
+        List<Integer> channels = c.has("block_out_channels") ? c.getIntList("block_out_channels") : DEFAULT_CHANNELS;
         int n = channels.size();
-        List<String> down = c.getStringList("down_block_types");
-        List<String> up = c.getStringList("up_block_types");
+        List<String> down = c.has("down_block_types") ? c.getStringList("down_block_types") : DEFAULT_DOWN;
+        List<String> up = c.has("up_block_types") ? c.getStringList("up_block_types") : DEFAULT_UP;
         requireTypes(c, "down_block_types", down, n, Set.of(CROSS_ATTN_DOWN, DOWN));
         requireTypes(c, "up_block_types", up, n, Set.of(CROSS_ATTN_UP, UP));
         int timeEmbedDim = c.getInt("time_embedding_dim", channels.get(0) * 4);
         return new UNet2DConditionConfig(
-                c.getInt("in_channels"),
-                c.getInt("out_channels"),
+                c.getInt("in_channels", 4),
+                c.getInt("out_channels", 4),
                 channels,
                 down,
                 up,
-                c.getIntOrList("layers_per_block", n),
+                intOrList(c, "layers_per_block", n, 2),
                 attentionHeads(c, n),
-                c.getIntOrList("transformer_layers_per_block", n),
+                intOrList(c, "transformer_layers_per_block", n, 1),
                 crossAttentionDim(c),
-                c.getInt("norm_num_groups"),
-                c.getDouble("norm_eps"),
+                c.getInt("norm_num_groups", 32),
+                c.getDouble("norm_eps", 1e-5),
                 c.getBool("flip_sin_to_cos", true),
                 c.getDouble("freq_shift", 0),
                 timeEmbedDim,
@@ -153,14 +159,19 @@ public record UNet2DConditionConfig(
     /** Heads per down block: {@code num_attention_heads}, else {@code attention_head_dim} (diffusers' SD 1.5 quirk). */
     public static List<Integer> attentionHeads(ConfigJson c, int n) {
         return c.has("num_attention_heads") ? c.getIntOrList("num_attention_heads", n)
-                : c.getIntOrList("attention_head_dim", n);
+                : intOrList(c, "attention_head_dim", n, 8);
     }
 
     public static int crossAttentionDim(ConfigJson c) {
         if (c.has("cross_attention_dim") && c.node().get("cross_attention_dim").isArray()) {
             throw new WeightLoadException(c.source() + ": a per-block 'cross_attention_dim' list is not supported");
         }
-        return c.getInt("cross_attention_dim");
+        return c.getInt("cross_attention_dim", 1280);
+    }
+
+    /** An int or per-block list; {@code dflt} for every block when the key is absent. */
+    public static List<Integer> intOrList(ConfigJson c, String key, int n, int dflt) {
+        return c.has(key) ? c.getIntOrList(key, n) : Collections.nCopies(n, dflt);
     }
 
     private static void requireSilu(ConfigJson c, String key) {
