@@ -54,6 +54,7 @@ final class ClipAttention {
                 .reshape(B, L, heads, headDim).transpose(0, 2, 1, 3);            // [B, H, L, d], pre-scaled
         NDArray kT = kProj.forward(hidden).reshape(B, L, heads, headDim).transpose(0, 2, 3, 1); // [B, H, d, L]
         NDArray v = vProj.forward(hidden).reshape(B, L, heads, headDim).transpose(0, 2, 1, 3);  // [B, H, L, d]
+        ai.t2vzero.runtime.FlopCounter.add(2 * B * L * L * D);                  // q k^T and p v multiply-adds
         // 2. masked softmax over the keys
         NDArray probs = q.matMul(kT).addi(mask).softmax(-1);                       // [B, H, L, L]
         // 3. weighted values, heads merged back

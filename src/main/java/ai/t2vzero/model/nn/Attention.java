@@ -1,5 +1,6 @@
 package ai.t2vzero.model.nn;
 
+import ai.t2vzero.runtime.FlopCounter;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
@@ -101,6 +102,8 @@ public final class Attention {
      * group against one frame's keys).
      */
     public NDArray attend(NDArray q, NDArray k, NDArray v) {
+        // q k^T and p v: 2 x B x N x M x C multiply-adds
+        FlopCounter.add(2 * q.getShape().get(0) * q.getShape().get(1) * k.getShape().get(1) * innerDim);
         return attend(q, k, v, SCORE_SLICE_BYTES);
     }
 

@@ -1,5 +1,6 @@
 package ai.t2vzero.model.nn;
 
+import ai.t2vzero.runtime.FlopCounter;
 import ai.djl.ndarray.NDArray;
 import ai.t2vzero.weights.WeightScope;
 
@@ -35,6 +36,7 @@ public final class Linear {
     }
 
     public NDArray forward(NDArray x) {
+        FlopCounter.add(x.getShape().size() * weight.getShape().get(0));      // rows x in x out multiply-adds
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
 
