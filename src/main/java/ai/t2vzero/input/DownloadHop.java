@@ -388,7 +388,7 @@ final class DownloadHop {
         }
         if (t instanceof SSLException) {
             return new VideoInputException(422, "fetch_failed", field, "`" + field + "`: TLS with " + target.url()
-                    + " failed: " + t.getMessage(), t);
+                    + " failed: " + rootMessage(t), t);
         }
         if (t instanceof ConnectException) {
             return new VideoInputException(422, "fetch_failed", field, "`" + field + "`: could not connect to "
@@ -396,6 +396,17 @@ final class DownloadHop {
         }
         return new VideoInputException(422, "fetch_failed", field, "`" + field + "`: downloading " + target.url()
                 + " failed (" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")", t);
+    }
+
+    /** The innermost message: Vert.x wraps the JDK's precise TLS reason in a generic one. */
+    private static String rootMessage(Throwable t) {
+        String message = t.getMessage();
+        for (Throwable c = t.getCause(); c != null && c != t; t = c, c = c.getCause()) {
+            if (c.getMessage() != null) {
+                message = c.getMessage();
+            }
+        }
+        return message;
     }
 
     private static boolean isConnectFailure(Throwable t) {

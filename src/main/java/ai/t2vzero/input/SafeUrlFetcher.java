@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.net.TrustOptions;
 
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
@@ -48,6 +49,9 @@ import java.util.concurrent.TimeoutException;
  * be a known video container whatever the Content-Type says (422 {@code not_a_video}, the download stops there).
  * See {@link VideoInputException} for every status.
  *
+ * <p>Name resolution runs on the calling thread with the JVM resolver (and its cache); its time counts against the
+ * total limit but cannot be cut short, so the system resolver's own timeouts bound it.
+ *
  * <p>{@link #fetch} blocks: call it from a worker thread, never from an event loop. The I/O itself runs on a Vert.x
  * event loop of its own, so it also works when called from a Vert.x worker context. The caller owns and deletes the
  * returned file.
@@ -75,12 +79,17 @@ public final class SafeUrlFetcher implements AutoCloseable {
     }
 
     public SafeUrlFetcher(Vertx vertx, FetchPolicy policy, Resolver resolver, Path tempDir) {
+        this(vertx, policy, resolver, tempDir, null);
+    }
+
+    /** {@code trust}: certificates to trust instead of the JVM's default trust store (tests); null for the default. */
+    SafeUrlFetcher(Vertx vertx, FetchPolicy policy, Resolver resolver, Path tempDir, TrustOptions trust) {
         this.vertx = vertx;
         this.policy = policy;
         this.resolver = resolver;
         this.tempDir = tempDir.toAbsolutePath();
         int connectMs = (int) Math.min(Integer.MAX_VALUE, policy.connectTimeout().toMillis());
-        this.client = vertx.createHttpClient(new HttpClientOptions()
+        HttpClientOptions options = new HttpClientOptions()
                 .setKeepAlive(false)                       // one connection per hop, nothing pooled across checks
                 .setVerifyHost(true)                       // certificate must match the URL's host
                 .setForceSni(true)                         // SNI = the URL's host, though we connect to an IP
@@ -89,7 +98,11 @@ public final class SafeUrlFetcher implements AutoCloseable {
                 .setSslHandshakeTimeout(connectMs)
                 .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setDecompressionSupported(false)
-                .setName("t2v-video-fetcher"));
+                .setName("t2v-video-fetcher");
+        if (trust != null) {
+            options.setTrustOptions(trust);
+        }
+        this.client = vertx.createHttpClient(options);
     }
 
     public FetchPolicy policy() {

@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 public final class VideoSniffer {
 
-    /** Bytes {@link #sniff} needs to see to decide whenever the body is at least that long. */
+    /** How many leading bytes {@link #sniff} looks at (fewer when the body is shorter). */
     public static final int HEAD_BYTES = 512;
 
     private VideoSniffer() {

@@ -2,6 +2,10 @@ package ai.t2vzero.input;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -12,6 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIMatcher;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.StandardConstants;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -19,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +57,8 @@ class SafeUrlFetcherTest {
     private static final String FIELD = "video";
     private static Vertx vertx;
 
+    @TempDir
+    static Path certDir;
     @TempDir
     Path tmp;
     private HttpServer server;
@@ -163,6 +176,103 @@ class SafeUrlFetcherTest {
         } finally {
             second.stop(0);
         }
+    }
+
+    // ---- https: the certificate is verified against the URL's host while the socket goes to the checked IP
+
+    @Test
+    void httpsVerifiesTheUrlHostAndSendsItAsSni() throws Exception {
+        List<String> sni = new CopyOnWriteArrayList<>();
+        HttpsServer tls = startHttpsServer(sni);
+        try {
+            int tlsPort = tls.getAddress().getPort();
+            byte[] video = fakeMp4(30_000);
+            routes.put("/secure.mp4", ex -> send(ex, 200, "video/mp4", video, true));
+            SafeUrlFetcher.Resolver localhostIsLoopback = host -> new InetAddress[] {
+                    InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1})};
+            PemTrustOptions trust = new PemTrustOptions().addCertPath(certDir.resolve("server.pem").toString());
+            // certificate for "localhost": valid for https://localhost, though the connection goes to 127.0.0.1
+            try (SafeUrlFetcher f = new SafeUrlFetcher(vertx, policy(Set.of("localhost", "127.0.0.1")), localhostIsLoopback,
+                    tmp, trust)) {
+                Path file = f.fetch("https://localhost:" + tlsPort + "/secure.mp4", FIELD);
+                assertArrayEquals(video, Files.readAllBytes(file));
+                assertEquals(List.of("localhost"), sni);
+                assertEquals(List.of("/secure.mp4 Host: localhost:" + tlsPort), seen);
+                // the same server by IP: the certificate does not name 127.0.0.1, so TLS fails
+                VideoInputException e = assertThrows(VideoInputException.class,
+                        () -> f.fetch("https://127.0.0.1:" + tlsPort + "/secure.mp4", FIELD));
+                assertError(e, 422, "fetch_failed");
+                assertTrue(e.getMessage().contains("TLS"), e.getMessage());
+                assertTrue(e.getMessage().contains("subject alternative names"), e.getMessage()); // JDK's wording
+            }
+            // and without our certificate in the trust store (JVM defaults) it is refused as well
+            try (SafeUrlFetcher f = new SafeUrlFetcher(vertx, policy(Set.of("localhost")), localhostIsLoopback, tmp)) {
+                VideoInputException e = assertThrows(VideoInputException.class,
+                        () -> f.fetch("https://localhost:" + tlsPort + "/secure.mp4", FIELD));
+                assertError(e, 422, "fetch_failed");
+            }
+            assertEquals(1, seen.size(), seen.toString());
+        } finally {
+            tls.stop(0);
+        }
+    }
+
+    /** A self-signed EC certificate for dns:localhost, made with the JDK's keytool. */
+    @BeforeAll
+    static void makeCertificate() throws Exception {
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Path p12 = certDir.resolve("server.p12");
+        run(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost", "-validity", "2",
+                "-keystore", p12.toString(), "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit");
+        run(keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore", p12.toString(), "-storepass", "changeit",
+                "-file", certDir.resolve("server.pem").toString());
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + "\n" + output);
+    }
+
+    private HttpsServer startHttpsServer(List<String> sni) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(certDir.resolve("server.p12"))) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), null, null);
+        HttpsServer s = HttpsServer.create(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 0);
+        s.setHttpsConfigurator(new HttpsConfigurator(context) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters ssl = context.getDefaultSSLParameters();
+                ssl.setSNIMatchers(List.of(new SNIMatcher(StandardConstants.SNI_HOST_NAME) {
+                    @Override
+                    public boolean matches(SNIServerName name) {
+                        sni.add(new String(name.getEncoded(), StandardCharsets.US_ASCII));
+                        return true;
+                    }
+                }));
+                params.setSSLParameters(ssl);
+            }
+        });
+        s.setExecutor(serverThreads);
+        s.createContext("/", exchange -> {
+            seen.add(exchange.getRequestURI().getPath() + " Host: " + exchange.getRequestHeaders().getFirst("Host"));
+            Handler h = routes.get(exchange.getRequestURI().getPath());
+            try {
+                h.handle(exchange);
+            } catch (IOException | InterruptedException e) {
+                // client went away
+            } finally {
+                exchange.close();
+            }
+        });
+        s.start();
+        return s;
     }
 
     // ---- refused addresses (400), before any connection
