@@ -120,8 +120,11 @@ class T2vConfigTest {
      */
     @Test
     void applicationPropertiesDocumentsEveryKeyWithItsDefault() throws IOException {
-        Map<String, ConfigMappingInterface.Property> properties =
-                ConfigMappings.getProperties(ConfigMappings.ConfigClass.configClass(T2vConfig.class, "t2v"));
+        // every t2v.* mapping of the app: T2vConfig and the input settings of the conditional modes
+        Map<String, ConfigMappingInterface.Property> properties = new LinkedHashMap<>(
+                ConfigMappings.getProperties(ConfigMappings.ConfigClass.configClass(T2vConfig.class, "t2v")));
+        properties.putAll(ConfigMappings.getProperties(
+                ConfigMappings.ConfigClass.configClass(ai.t2vzero.input.InputsConfig.class, "t2v.inputs")));
         Map<String, String> expected = new LinkedHashMap<>();
         properties.forEach((name, p) -> {
             if (p.isLeaf() || p.isPrimitive() || p.isOptional()) {

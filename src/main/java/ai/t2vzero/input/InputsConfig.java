@@ -1,0 +1,54 @@
+package ai.t2vzero.input;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Limits for input videos (URL downloads and uploads); the keys are documented in application.properties. */
+@ConfigMapping(prefix = "t2v.inputs")
+public interface InputsConfig {
+
+    /** Hosts (exact names or IP literals, case-insensitive) that may resolve to non-public addresses. */
+    Optional<List<String>> allowHosts();
+
+    /** Largest URL download. */
+    @WithDefault("200M")
+    MemorySize maxBytes();
+
+    /** Time to establish a TCP (and TLS) connection. */
+    @WithDefault("5s")
+    Duration connectTimeout();
+
+    /** Longest silence from the server (no response headers or no body bytes). */
+    @WithDefault("10s")
+    Duration readTimeout();
+
+    /** Whole download, every redirect hop included. */
+    @WithDefault("60s")
+    Duration totalTimeout();
+
+    /** Redirects followed, each one checked like the first URL. */
+    @WithDefault("5")
+    int maxRedirects();
+
+    Uploads uploads();
+
+    interface Uploads {
+
+        /** Directory of uploaded videos (created when missing). */
+        @WithDefault("uploads")
+        String dir();
+
+        /** Largest upload. */
+        @WithDefault("200M")
+        MemorySize maxBytes();
+
+        /** How long an upload can be referenced before it is deleted. */
+        @WithDefault("1h")
+        Duration ttl();
+    }
+}

@@ -1,0 +1,279 @@
+package ai.t2vzero.input;
+
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Uploaded videos on local disk, referenced by requests as {@code upload:<id>}.
+ *
+ * <p>Layout of {@code t2v.inputs.uploads.dir}: {@code <id>} is a complete upload; {@code .incoming-<id>} is one being
+ * received (renamed atomically to {@code <id>} once complete, so a half-written upload is never visible);
+ * {@code .checkout/} holds the callers' links of {@link #checkout}. Ids are 128 random bits from {@link SecureRandom}
+ * in lower-case hex: unguessable, and safe as file names.
+ *
+ * <p>An upload expires {@code ttl} after it was completed: the file's modification time is its creation time (uploads
+ * are never rewritten), so expiry survives restarts without a separate index. Expired uploads are refused at once and
+ * deleted by {@link #cleanupExpired} (at startup and then periodically); incoming files older than the ttl (aborted
+ * uploads) are deleted too.
+ */
+@ApplicationScoped
+public class UploadStore {
+
+    private static final Logger LOG = Logger.getLogger(UploadStore.class);
+    private static final String PREFIX = "upload:";
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{32}");
+    private static final String INCOMING = ".incoming-";
+    private static final String CHECKOUT_DIR = ".checkout";
+
+    private final Path dir;
+    private final long maxBytes;
+    private final Duration ttl;
+    private final Clock clock;
+    private final Vertx vertx;
+    private final SecureRandom random = new SecureRandom();
+    private long cleanupTimer = -1;
+
+    /** An upload: its id, file and expiry. */
+    public record Upload(String id, Path file, Instant expiresAt) {
+        /** The value that references it in a request: {@code upload:<id>}. */
+        public String reference() {
+            return PREFIX + id;
+        }
+    }
+
+    @Inject
+    public UploadStore(InputsConfig config, Vertx vertx) {
+        this(Path.of(config.uploads().dir()), config.uploads().maxBytes().asLongValue(), config.uploads().ttl(),
+                Clock.systemUTC(), vertx);
+    }
+
+    UploadStore(Path dir, long maxBytes, Duration ttl, Clock clock, Vertx vertx) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("t2v.inputs.uploads.max-bytes must be > 0 (got " + maxBytes + ")");
+        }
+        if (ttl.isZero() || ttl.isNegative()) {
+            throw new IllegalArgumentException("t2v.inputs.uploads.ttl must be > 0 (got " + ttl + ")");
+        }
+        this.dir = dir.toAbsolutePath().normalize();
+        this.maxBytes = maxBytes;
+        this.ttl = ttl;
+        this.clock = clock;
+        this.vertx = vertx;
+        try {
+            Files.createDirectories(this.dir.resolve(CHECKOUT_DIR));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the uploads directory " + this.dir, e);
+        }
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        cleanupExpired();
+        long periodMs = Math.max(10_000, Math.min(ttl.toMillis() / 2, 600_000));
+        cleanupTimer = vertx.setPeriodic(periodMs, id -> vertx.executeBlocking(() -> cleanupExpired(), false));
+    }
+
+    @PreDestroy
+    void stopCleanup() {
+        if (cleanupTimer != -1) {
+            vertx.cancelTimer(cleanupTimer);
+            cleanupTimer = -1;
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    public Duration ttl() {
+        return ttl;
+    }
+
+    /** A new upload id: 128 bits from {@link SecureRandom}, 32 lower-case hex digits. */
+    public String newId() {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** Where the bytes of upload {@code id} are written while it is received (same directory: the rename is atomic). */
+    public Path incomingFile(String id) {
+        return dir.resolve(INCOMING + requireId(id));
+    }
+
+    /**
+     * Publishes a completely received upload: renames {@link #incomingFile} to its final name atomically and stamps
+     * its creation time, from which it expires.
+     */
+    public Upload commit(String id) {
+        Path incoming = incomingFile(id);
+        Path target = file(id);
+        Instant now = clock.instant();
+        try {
+            Files.setLastModifiedTime(incoming, FileTime.from(now));
+            Files.move(incoming, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish upload " + id, e);
+        }
+        return new Upload(id, target, now.plus(ttl));
+    }
+
+    /** Deletes an incoming file (aborted upload); no error when it is gone. */
+    public void discardIncoming(String id) {
+        try {
+            Files.deleteIfExists(incomingFile(id));
+        } catch (IOException e) {
+            LOG.warnf(e, "cannot delete the aborted upload %s", incomingFile(id));
+        }
+    }
+
+    /**
+     * The live upload named by a request value {@code upload:<id>}.
+     *
+     * @throws VideoInputException 400 when {@code reference} is not {@code upload:} and 32 hex digits, 404 when no
+     *                             such upload exists (never uploaded, deleted or expired)
+     */
+    public Upload find(String reference, String field) {
+        String id = parseReference(reference, field);
+        Path file = file(id);
+        Instant created;
+        try {
+            created = Files.getLastModifiedTime(file).toInstant();
+        } catch (NoSuchFileException e) {
+            throw notFound(field, id);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read upload " + id, e);
+        }
+        Instant expiresAt = created.plus(ttl);
+        if (!clock.instant().isBefore(expiresAt)) {
+            delete(id);
+            throw notFound(field, id);
+        }
+        return new Upload(id, file, expiresAt);
+    }
+
+    /** The upload's file, as {@link #find} checks it; the file stays the store's (see {@link #checkout}). */
+    public Path resolve(String reference, String field) {
+        return find(reference, field).file();
+    }
+
+    /**
+     * A file with the upload's bytes that belongs to the caller, who deletes it when done: a hard link in the
+     * store's directory (no copy; deleting it or the upload leaves the other intact, and cleanup never touches it),
+     * or a copy where the file system has no hard links.
+     */
+    public Path checkout(String reference, String field) {
+        Upload upload = find(reference, field);
+        Path link = dir.resolve(CHECKOUT_DIR).resolve(upload.id() + "-" + newId());
+        try {
+            linkOrCopy(upload.file(), link);
+        } catch (NoSuchFileException e) {
+            throw notFound(field, upload.id()); // expired and cleaned up in between
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check out upload " + upload.id(), e);
+        }
+        return link;
+    }
+
+    private static void linkOrCopy(Path source, Path link) throws IOException {
+        try {
+            Files.createLink(link, source);
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(source, link); // no hard links here (other file system, FAT, some overlays)
+        }
+    }
+
+    /** Deletes an upload; false when there was none with that id (or the id is malformed). */
+    public boolean delete(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            return false;
+        }
+        try {
+            return Files.deleteIfExists(file(id));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete upload " + id, e);
+        }
+    }
+
+    /** Deletes every expired upload and every incoming file older than the ttl; returns how many files went. */
+    public int cleanupExpired() {
+        Instant cutoff = clock.instant().minus(ttl);
+        int deleted = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                boolean ours = ID.matcher(name).matches()
+                        || (name.startsWith(INCOMING) && ID.matcher(name.substring(INCOMING.length())).matches());
+                if (!ours || !Files.isRegularFile(p)) {
+                    continue;
+                }
+                try {
+                    if (!Files.getLastModifiedTime(p).toInstant().isAfter(cutoff) && Files.deleteIfExists(p)) {
+                        deleted++;
+                    }
+                } catch (NoSuchFileException e) {
+                    // deleted concurrently
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf(e, "cleaning up expired uploads in %s failed", dir);
+        }
+        if (deleted > 0) {
+            LOG.debugf("deleted %d expired upload file(s) in %s", deleted, dir);
+        }
+        return deleted;
+    }
+
+    /** The final file of upload {@code id} (which may not exist). */
+    Path file(String id) {
+        return dir.resolve(requireId(id));
+    }
+
+    private static String parseReference(String reference, String field) {
+        String id = reference == null || !reference.startsWith(PREFIX)
+                ? "" : reference.substring(PREFIX.length()).toLowerCase(Locale.ROOT);
+        if (!ID.matcher(id).matches()) {
+            throw new VideoInputException(400, "invalid_video_reference", field, "`" + field
+                    + "` must be upload:<id> with the 32 hex digit id that POST /uploads returned");
+        }
+        return id;
+    }
+
+    private static String requireId(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("not an upload id: " + id);
+        }
+        return id;
+    }
+
+    private static VideoInputException notFound(String field, String id) {
+        return new VideoInputException(404, "upload_not_found", field, "`" + field + "`: upload " + id
+                + " does not exist or has expired");
+    }
+}
