@@ -58,13 +58,13 @@ class TextToVideoFunctionDelegationTest {
                 .contentType("application/json")
                 .body("seed", is(42))
                 .body("frames", is(8))
-                .body("width", is(512))
-                .body("height", is(512))
+                .body("width", is(0))     // 0: the bundle's native size, resolved by VideoJobs once it is loaded
+                .body("height", is(0))
                 .body("fps", is(4))
                 .body("format", is("mp4"))
                 .body("timings.unet", is(1.5f));
         TextToVideoParams p = jobs.lastParams();
-        assertEquals(new TextToVideoParams("a horse galloping", "", "demo", 8, 512, 512, 50, 7.5, 12, 12, 44, 47,
+        assertEquals(new TextToVideoParams("a horse galloping", "", "demo", 8, 0, 0, 50, 7.5, 12, 12, 44, 47,
                 0.0, 8, 42, SchedulerName.DDIM, VideoFormat.MP4, 4), p);
     }
 
