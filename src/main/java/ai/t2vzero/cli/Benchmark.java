@@ -37,6 +37,8 @@ import java.util.Locale;
  * --repeat R          timed repetitions per component (default 3, after one warm-up)
  * --device D --dtype T  auto|cpu|cuda[:N], auto|fp32|fp16
  * --controlnet DIR    also time a ControlNet
+ * --job               instead of the components: one whole text-to-video job (default request: 8 frames, 50 steps,
+ *                     the bundle's native size) with per-stage times, UNet passes vs the theoretical count, peak memory
  * </pre>
  */
 public final class Benchmark {
@@ -54,7 +56,7 @@ public final class Benchmark {
         String preset = option(args, "--preset", null);
         Path models = Path.of(option(args, "--models", "models"));
         int latent = Integer.parseInt(option(args, "--latent", "32"));
-        int frames = Integer.parseInt(option(args, "--frames", "8"));
+        int frames = Integer.parseInt(option(args, "--frames", "8"));   // also the job's videoLength
         int repeat = Integer.parseInt(option(args, "--repeat", "3"));
         String controlnet = option(args, "--controlnet", null);
         DeviceSpec device = DeviceSpec.resolve(option(args, "--device", "auto"), option(args, "--dtype", "auto"));
@@ -72,12 +74,18 @@ public final class Benchmark {
         System.out.println("device   " + device + ", threads " + Runtime.getRuntime().availableProcessors() + " cores");
         System.out.println("bundle   " + bundleDir.toAbsolutePath().normalize());
 
+        boolean job = args.contains("--job");
         try (NDManager weights = NDManager.newBaseManager(device.device())) {
             long t = System.nanoTime();
             StableDiffusionModels sd = StableDiffusionModels.load(bundleDir.getFileName().toString(),
                     new ModelBundle(bundleDir), device, weights);
             System.out.printf(Locale.ROOT, "loaded   in %.1f s, resident %s%n%n", (System.nanoTime() - t) / 1e9,
                     mb(NativeMemory.residentBytes()));
+            if (job) {
+                JobBenchmark.run(sd, frames, Integer.parseInt(option(args, "--steps", "50")), Path.of(option(args,
+                        "--out", "target/benchmark-job")));
+                return;
+            }
             System.out.printf(Locale.ROOT, "%-34s %10s %10s %10s %12s%n", "component", "median ms", "GFLOP", "GFLOP/s",
                     "peak RSS");
             long d = sd.textEncoder().config().hiddenSize();

@@ -1,0 +1,98 @@
+package ai.t2vzero.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.t2vzero.artifact.Artifact;
+import ai.t2vzero.artifact.LocalArtifactStore;
+import ai.t2vzero.pipeline.GenerationRun;
+import ai.t2vzero.pipeline.PipelineTrace;
+import ai.t2vzero.pipeline.SeededVideoNoise;
+import ai.t2vzero.pipeline.StableDiffusionModels;
+import ai.t2vzero.pipeline.TextToVideoParams;
+import ai.t2vzero.pipeline.TextToVideoZeroPipeline;
+import ai.t2vzero.pipeline.VideoChunker;
+import ai.t2vzero.runtime.FlopCounter;
+import ai.t2vzero.runtime.NativeMemory;
+import ai.t2vzero.runtime.StageTimer;
+import ai.t2vzero.scheduler.Scheduler;
+import ai.t2vzero.scheduler.Schedulers;
+import ai.t2vzero.video.FrameTensors;
+import ai.t2vzero.video.VideoEncoder;
+import ai.t2vzero.video.VideoFormat;
+import ai.t2vzero.video.VideoFrames;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One whole text-to-video job as the service runs it (pipeline, MP4 encoding, artifact store), timed per stage,
+ * with the UNet passes it made against the count the algorithm implies and the peak resident memory.
+ */
+final class JobBenchmark {
+
+    private JobBenchmark() {}
+
+    static void run(StableDiffusionModels sd, int frames, int steps, Path out) throws Exception {
+        int size = sd.nativeSize();
+        TextToVideoParams p = new TextToVideoParams("a horse galloping on a street", "", sd.name(), frames, size, size,
+                steps, 7.5, 12, 12, Math.max(0, steps - 6), Math.max(1, steps - 3), 0.0, 8, 42,
+                TextToVideoParams.SchedulerName.DDIM, TextToVideoParams.VideoFormat.MP4, 4);
+        // the real defaults (t0 44, t1 47 of 50) when steps = 50; scaled down with fewer steps
+        if (steps == 50) {
+            p = new TextToVideoParams(p.prompt(), "", p.model(), frames, size, size, 50, 7.5, 12, 12, 44, 47, 0.0, 8, 42,
+                    p.scheduler(), p.format(), 4);
+        }
+        AtomicInteger unetPasses = new AtomicInteger();
+        PipelineTrace countPasses = (name, value) -> {
+            if (name.endsWith("_step_noise_pred")) {
+                unetPasses.incrementAndGet();
+            }
+        };
+        StageTimer timer = new StageTimer();
+        NativeMemory.resetPeak();
+        long start = System.nanoTime();
+        long[] flops = new long[1];
+        VideoFrames video;
+        try (NDManager m = NDManager.newBaseManager()) {
+            TextToVideoParams params = p;
+            NDArray[] result = new NDArray[1];
+            flops[0] = FlopCounter.measure(() -> result[0] = new TextToVideoZeroPipeline(sd).generate(params,
+                    new GenerationRun(new SeededVideoNoise(42), timer, countPasses, null, false), m));
+            video = FrameTensors.fromFhwc(result[0], p.fps());
+        }
+        Files.createDirectories(out);
+        Path mp4 = out.resolve("job.mp4");
+        try (StageTimer.Stage ignored = timer.start("encode")) {
+            new VideoEncoder().encode(video, VideoFormat.MP4, mp4);
+        }
+        Artifact artifact;
+        try (StageTimer.Stage ignored = timer.start("upload")) {
+            artifact = new LocalArtifactStore(out.resolve("artifacts"), Duration.ZERO).put(mp4, "video/mp4", "mp4");
+        }
+        double total = (System.nanoTime() - start) / 1e9;
+
+        int n;
+        try (Scheduler s = Schedulers.fromConfig(sd.schedulerConfig(), "ddim")) {
+            s.setTimesteps(steps);
+            n = s.timesteps().length;
+        }
+        int chunks = VideoChunker.chunks(frames, p.chunkSize()).size();
+        int expected = (n - p.t0() - 1) + chunks * (p.t1() + 1);
+        System.out.printf(Locale.ROOT, "job: %d frames %dx%d, %d steps (t0 %d, t1 %d), %d chunk(s), bundle %s%n", frames,
+                size, size, steps, p.t0(), p.t1(), chunks, sd.name());
+        timer.millis().forEach((stage, ms) -> System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", stage, ms));
+        System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", "total", total * 1e3);
+        System.out.printf(Locale.ROOT, "unet passes: %d (theory: (n - t0 - 1) + chunks x (t1 + 1) = %d)%n",
+                unetPasses.get(), expected);
+        System.out.printf(Locale.ROOT, "model GFLOP: %.1f (%.1f GFLOP/s over the pipeline)%n", flops[0] / 1e9,
+                flops[0] / 1e9 / ((timer.millis().values().stream().mapToDouble(Double::doubleValue).sum()) / 1e3));
+        System.out.printf(Locale.ROOT, "peak RSS: %s; video %s (%d bytes)%n", Benchmark.mb(NativeMemory.peakResidentBytes()),
+                mp4, Files.size(mp4));
+        if (artifact.size() != Files.size(mp4)) {
+            throw new IllegalStateException("stored artifact differs from the encoded file");
+        }
+    }
+}
