@@ -2,6 +2,7 @@ package ai.t2vzero.bundle;
 
 import ai.djl.ndarray.NDManager;
 import ai.t2vzero.config.T2vConfig;
+import ai.t2vzero.model.controlnet.ControlNetModel;
 import ai.t2vzero.pipeline.StableDiffusionModels;
 import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.TorchRuntime;
@@ -27,9 +28,13 @@ import java.util.stream.Stream;
  * Model bundles by name: a name is a folder under {@code t2v.models.dir} (a mounted volume on Knative) in diffusers
  * layout. Bundles are loaded on first use, exactly once even when several first requests race (each name has its
  * own lock; other names load in parallel), and kept with their weights in a long-lived manager on the configured
- * device. Names are plain folder names: no separators, no "..", nothing absolute. When the configured default
- * bundle is missing and {@code t2v.models.create-demo} is on, a random-weight demo bundle of the real architecture
- * is written first (logged), so the service works out of the box. Health checks never load anything.
+ * device. Two kinds of folders: Stable Diffusion bundles ({@code model_index.json} + components; InstructPix2Pix
+ * bundles are the same layout with an 8-channel UNet) and ControlNets (a single component: {@code config.json} +
+ * {@code diffusion_pytorch_model.safetensors}, as a ControlNet repo is laid out). Names are plain folder names: no
+ * separators, no "..", nothing absolute. When a configured default bundle (t2v.defaults.model,
+ * t2v.defaults.pix2pix.model, t2v.defaults.edge.controlnet, t2v.defaults.pose.controlnet) is missing and
+ * {@code t2v.models.create-demo} is on, a random-weight demo of the real architecture is written first (logged), so
+ * the service works out of the box. Health checks never load anything.
  */
 @ApplicationScoped
 public class BundleRegistry {
@@ -41,6 +46,7 @@ public class BundleRegistry {
     T2vConfig config;
 
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    private final Map<String, ControlNetSlot> controlNetSlots = new ConcurrentHashMap<>();
     private final AtomicInteger loads = new AtomicInteger();
     private volatile DeviceSpec device;
 
@@ -55,6 +61,27 @@ public class BundleRegistry {
         }
     }
 
+    /**
+     * The ControlNet in folder {@code name}, loading it on first use (once, like {@link #stableDiffusion}), with its
+     * weights on the configured device. Errors name {@code field}.
+     */
+    public ControlNetModel controlNet(String name, String field) {
+        ControlNetSlot slot = controlNetSlots.computeIfAbsent(name, n -> new ControlNetSlot());
+        synchronized (slot) {
+            if (slot.model == null) {
+                slot.manager = NDManager.newBaseManager(device().device());
+                try {
+                    slot.model = loadControlNet(name, field, slot.manager);
+                } catch (RuntimeException e) {
+                    slot.manager.close();
+                    slot.manager = null;
+                    throw e;
+                }
+            }
+            return slot.model;
+        }
+    }
+
     /** Number of bundle loads so far (each name loads once). */
     public int loadCount() {
         return loads.get();
@@ -62,12 +89,22 @@ public class BundleRegistry {
 
     /** Names of the folders on the models volume that look like diffusers bundles (have model_index.json). */
     public List<String> available() {
+        return folders(p -> Files.isRegularFile(p.resolve("model_index.json")));
+    }
+
+    /** Names of the folders on the models volume that look like ControlNets (config.json, no model_index.json). */
+    public List<String> availableControlNets() {
+        return folders(p -> Files.isRegularFile(p.resolve("config.json"))
+                && !Files.exists(p.resolve("model_index.json")));
+    }
+
+    private List<String> folders(java.util.function.Predicate<Path> kind) {
         Path dir = modelsDir();
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> Files.isRegularFile(p.resolve("model_index.json")))
+            return s.filter(p -> !p.getFileName().toString().startsWith(".")).filter(kind)
                     .map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -98,8 +135,9 @@ public class BundleRegistry {
 
     private StableDiffusionModels load(String name, String field) {
         Path dir = bundleDir(name, field);
-        if (!Files.isDirectory(dir) && name.equals(config.defaults().model()) && config.models().createDemo()) {
-            createDemo(dir);
+        String preset = demoPreset(name);
+        if (!Files.isDirectory(dir) && preset != null && config.models().createDemo()) {
+            createDemo(preset, dir);
         }
         if (!Files.isRegularFile(dir.resolve("model_index.json"))) {
             throw new UnknownBundleException(field, "unknown model '" + name + "': no diffusers bundle at " + dir
@@ -137,12 +175,55 @@ public class BundleRegistry {
         return dir;
     }
 
-    private void createDemo(Path dir) {
-        LOG.infof("model bundle '%s' not found: writing a random-weight demo bundle (Stable Diffusion 1.x "
-                + "architecture at a tiny size) to %s; mount a real diffusers snapshot there for real videos",
-                dir.getFileName(), dir);
+    private ControlNetModel loadControlNet(String name, String field, NDManager manager) {
+        Path dir = bundleDir(name, field);
+        boolean isDefault = name.equals(config.defaults().edge().controlnet())
+                || name.equals(config.defaults().pose().controlnet());
+        if (!Files.isDirectory(dir) && isDefault && config.models().createDemo()) {
+            LOG.infof("ControlNet '%s' not found: writing a random-weight demo ControlNet (the demo bundle's UNet "
+                    + "encoder) to %s; mount a real ControlNet (config.json + diffusion_pytorch_model.safetensors, e.g. "
+                    + "lllyasviel/sd-controlnet-canny) there for real videos", name, dir);
+            try {
+                // each default name gets its own weights: a canny and a pose demo are different networks
+                RandomBundleWriter.writeControlNet("demo-controlnet", dir, name.hashCode());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the demo ControlNet to " + dir, e);
+            }
+        }
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new UnknownBundleException(field, "unknown " + field + " '" + name + "': no ControlNet (config.json +"
+                    + " diffusion_pytorch_model.safetensors) at " + dir + " (available: " + availableControlNets() + ")",
+                    null);
+        }
+        DeviceSpec d = device();
+        long t = System.nanoTime();
         try {
-            RandomBundleWriter.write("demo", dir, 0);
+            ControlNetModel model = ControlNetModel.load(new ModelBundle(dir), ".", manager, d.dtype());
+            loads.incrementAndGet();
+            LOG.infof("loaded ControlNet '%s' from %s on %s in %.1f s", name, dir, d, (System.nanoTime() - t) / 1e9);
+            return model;
+        } catch (WeightLoadException e) {
+            throw new UnknownBundleException(field, field + " '" + name + "' cannot be loaded: " + e.getMessage(), e);
+        }
+    }
+
+    /** The preset of the demo written for {@code name} when it is a configured default SD bundle, else null. */
+    private String demoPreset(String name) {
+        if (name.equals(config.defaults().model())) {
+            return "demo";
+        }
+        if (name.equals(config.defaults().pix2pix().model())) {
+            return "demo-pix2pix";
+        }
+        return null;
+    }
+
+    private void createDemo(String preset, Path dir) {
+        LOG.infof("model bundle '%s' not found: writing a random-weight demo bundle (preset %s: Stable Diffusion 1.x "
+                + "architecture at a tiny size) to %s; mount a real diffusers snapshot there for real videos",
+                dir.getFileName(), preset, dir);
+        try {
+            RandomBundleWriter.write(preset, dir, 0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the demo bundle to " + dir, e);
         }
@@ -158,9 +239,23 @@ public class BundleRegistry {
                 }
             }
         }
+        for (ControlNetSlot s : controlNetSlots.values()) {
+            synchronized (s) {
+                if (s.manager != null) {
+                    s.manager.close();
+                    s.manager = null;
+                    s.model = null;
+                }
+            }
+        }
     }
 
     private static final class Slot {
         StableDiffusionModels models;
+    }
+
+    private static final class ControlNetSlot {
+        NDManager manager;
+        ControlNetModel model;
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.t2vzero.model.clip.ClipTextModel;
+import ai.t2vzero.model.controlnet.ControlNetModel;
 import ai.t2vzero.model.unet.UNet2DConditionModel;
 import ai.t2vzero.model.vae.AutoencoderKL;
 import ai.t2vzero.weights.ModelBundle;
@@ -26,9 +27,11 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * Writes a random-weight Stable Diffusion bundle in real diffusers layout, from a preset of real configs shipped
- * in the jar ({@code ai/t2vzero/presets/<preset>/}): {@code demo} (the tiny architecture the app runs out of the
- * box) or {@code sd15} (Stable Diffusion 1.5's full dimensions, for benchmarks without real weights).
+ * Writes a random-weight bundle in real diffusers layout, from a preset of real configs shipped in the jar
+ * ({@code ai/t2vzero/presets/<preset>/}). Stable Diffusion folders ({@link #write}): {@code demo} (the tiny
+ * architecture the app runs out of the box), {@code demo-pix2pix} (the same with InstructPix2Pix's 8-channel UNet
+ * and Euler-Ancestral) or {@code sd15} (Stable Diffusion 1.5's full dimensions, for benchmarks without real
+ * weights). ControlNet folders ({@link #writeControlNet}): {@code demo-controlnet} (the demo UNet's encoder).
  * The tensor names and shapes are not listed anywhere: each model is built on a generating store and the
  * tensors it asks for are written with our safetensors writer, so the bundle is exactly what our loaders read,
  * and it is then loaded back strictly like any checkpoint. The folder appears atomically (temp dir + rename).
@@ -43,7 +46,36 @@ public final class RandomBundleWriter {
 
     private RandomBundleWriter() {}
 
+    /** A Stable Diffusion folder (model_index.json, unet, vae, text_encoder, tokenizer, scheduler) at {@code target}. */
     public static void write(String preset, Path target, long seed) throws IOException {
+        writeAtomically(target, tmp -> {
+            copyPreset(preset, tmp);
+            writeWeights(tmp, seed);
+        });
+    }
+
+    /**
+     * A single-component ControlNet folder ({@code config.json} + {@code diffusion_pytorch_model.safetensors}, the
+     * layout of a ControlNet repo such as lllyasviel/sd-controlnet-canny) at {@code target}.
+     */
+    public static void writeControlNet(String preset, Path target, long seed) throws IOException {
+        writeAtomically(target, tmp -> {
+            copyResource("ai/t2vzero/presets/" + preset + "/config.json", tmp.resolve("config.json"));
+            Engine.getEngine("PyTorch").setRandomSeed((int) seed);
+            ModelBundle bundle = ModelBundle.generating(tmp, WeightInit.standard());
+            try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+                ControlNetModel.load(bundle, ".", m, DataType.FLOAT32);
+                save(bundle, ".", tmp.resolve("diffusion_pytorch_model.safetensors"));
+            }
+        });
+    }
+
+    private interface FolderWriter {
+        void write(Path dir) throws IOException;
+    }
+
+    /** Writes into a hidden temp folder beside {@code target}, then renames it: the folder appears complete or not at all. */
+    private static void writeAtomically(Path target, FolderWriter writer) throws IOException {
         if (Files.exists(target)) {
             throw new IOException(target + " already exists");
         }
@@ -51,8 +83,8 @@ public final class RandomBundleWriter {
         Files.createDirectories(parent);
         Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
         try {
-            copyPreset(preset, tmp);
-            writeWeights(tmp, seed);
+            Files.createDirectories(tmp);
+            writer.write(tmp);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             deleteTree(tmp);

@@ -32,9 +32,13 @@ public interface T2vConfig {
     /** S3-compatible artifact store, used when {@code t2v.artifacts.store=s3}. */
     S3 s3();
 
-    /** Defaults of the text-to-video request (the arguments of diffusers' TextToVideoZeroPipeline.__call__). */
+    /**
+     * Defaults of the text-to-video request (the arguments of diffusers' TextToVideoZeroPipeline.__call__); the keys
+     * shared by every mode (videoLength, fps, chunkSize, format, negativePrompt, model, eta) are also the defaults of
+     * edge-to-video, pose-to-video and video-pix2pix, whose own keys are in {@link Edge}, {@link Pose}, {@link Pix2pix}.
+     */
     interface Defaults {
-        /** Number of frames. */
+        /** Number of frames (of the video modes: at most this many frames sampled from the input video). */
         @WithDefault("8")
         int videoLength();
 
@@ -80,9 +84,16 @@ public interface T2vConfig {
         @WithDefault("ddim")
         String scheduler();
 
-        /** Frames per second of the encoded video. */
+        /** Frames per second of the encoded video (video modes: also the rate the input video is sampled at). */
         @WithDefault("4")
         int fps();
+
+        /**
+         * Video modes: the longer side of the frames in pixels after resizing the input video (both sides are then
+         * rounded to multiples of 64, as Text2Video-Zero's prepare_video does).
+         */
+        @WithDefault("512")
+        int resolution();
 
         /** Container of the result: mp4 or gif. */
         @WithDefault("mp4")
@@ -116,6 +127,10 @@ public interface T2vConfig {
         @WithDefault("1.0")
         double controlnetConditioningScale();
 
+        /** Detect Canny edges in the input video; false when the input already is an edge video. */
+        @WithDefault("true")
+        boolean extractEdges();
+
         /** Canny hysteresis low threshold (0..255). */
         @WithDefault("100")
         int cannyLow();
@@ -130,6 +145,16 @@ public interface T2vConfig {
     }
 
     interface Pose {
+        @WithDefault("20")
+        int numInferenceSteps();
+
+        @WithDefault("9.0")
+        double guidanceScale();
+
+        /** Multiplier on the ControlNet residuals added to the UNet. */
+        @WithDefault("1.0")
+        double controlnetConditioningScale();
+
         /** ControlNet bundle name under {@code t2v.models.dir}. */
         @WithDefault("controlnet-openpose-demo")
         String controlnet();

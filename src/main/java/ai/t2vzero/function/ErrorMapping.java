@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
+import ai.t2vzero.input.VideoInputException;
 import io.quarkus.funqy.runtime.ApplicationException;
 import io.quarkus.funqy.runtime.FunctionInvoker;
 import io.quarkus.funqy.runtime.FunctionRecorder;
@@ -34,6 +35,8 @@ import io.vertx.ext.web.RoutingContext;
  * (quarkusio/quarkus#39355) and its routes are plain Vert.x routes, so this is a Vert.x failure handler:
  * <ul>
  * <li>{@link InvalidFieldException} -> 400 {@code invalid_argument} with the field;
+ * <li>{@link VideoInputException} (an input video that cannot be fetched or read) -> its status (400, 404, 413, 415,
+ *     422) with its error code and field;
  * <li>unreadable input (malformed JSON, wrong JSON types) on plain HTTP, binary and structured CloudEvents
  *     -> 400 {@code bad_request}, naming the field from Jackson's path when there is one;
  * <li>{@link PayloadTooLargeException} and bodies over quarkus.http.limits.max-body-size -> 413;
@@ -79,6 +82,9 @@ public class ErrorMapping {
     private Mapped map(RoutingContext ctx, Throwable t) {
         if (t instanceof InvalidFieldException e) {
             return new Mapped(400, ApiError.of("invalid_argument", e.getField(), e.getMessage()));
+        }
+        if (t instanceof VideoInputException e) {
+            return new Mapped(e.getStatus(), ApiError.of(e.getError(), e.getField(), e.getMessage()));
         }
         if (t instanceof JsonProcessingException e) { // structured CE: unreadable event, or data of wrong type
             return new Mapped(400, unreadable(e));

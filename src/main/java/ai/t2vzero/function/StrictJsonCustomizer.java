@@ -12,7 +12,7 @@ import io.quarkus.jackson.ObjectMapperCustomizer;
 
 /**
  * Wrong JSON types are client errors, not values to guess at: {@code "videoLength":"8"}, {@code 8.5} for an
- * integer, or {@code 5} for the prompt fail with 400 naming the field instead of being coerced. Applies to
+ * integer, {@code 5} for the prompt, or {@code "true"} for a flag fail with 400 naming the field instead of being coerced. Applies to
  * Quarkus' ObjectMapper, of which Funqy reads its function inputs through a copy.
  */
 @Singleton
@@ -28,6 +28,10 @@ public class StrictJsonCustomizer implements ObjectMapperCustomizer {
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         }
         mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Boolean)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)

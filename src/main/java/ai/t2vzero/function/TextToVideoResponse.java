@@ -3,7 +3,9 @@ package ai.t2vzero.function;
 import java.util.Map;
 
 /**
- * Answer of {@code text-to-video}.
+ * Answer of every mode: {@code text-to-video}, {@code edge-to-video}, {@code pose-to-video} and
+ * {@code video-pix2pix} (for the video modes, {@code frames}, {@code width} and {@code height} are those of the
+ * sampled and resized input video).
  *
  * @param id      artifact id of the video (also the last path segment of {@code url})
  * @param url     where the video can be downloaded

@@ -8,16 +8,24 @@ import ai.t2vzero.artifact.ArtifactStore;
 import ai.t2vzero.bundle.BundleRegistry;
 import ai.t2vzero.bundle.UnknownBundleException;
 import ai.t2vzero.config.T2vConfig;
+import ai.t2vzero.input.VideoInputException;
+import ai.t2vzero.input.VideoInputs;
+import ai.t2vzero.model.controlnet.ControlNetModel;
+import ai.t2vzero.pipeline.ControlVideoPipeline;
 import ai.t2vzero.pipeline.GenerationRun;
 import ai.t2vzero.pipeline.SeededVideoNoise;
 import ai.t2vzero.pipeline.StableDiffusionModels;
 import ai.t2vzero.pipeline.TextToVideoParams;
 import ai.t2vzero.pipeline.TextToVideoZeroPipeline;
+import ai.t2vzero.pipeline.VideoPix2PixPipeline;
 import ai.t2vzero.runtime.StageTimer;
+import ai.t2vzero.video.FrameSampling;
 import ai.t2vzero.video.FrameTensors;
 import ai.t2vzero.video.VideoEncoder;
 import ai.t2vzero.video.VideoFormat;
 import ai.t2vzero.video.VideoFrames;
+import ai.t2vzero.video.VideoReadException;
+import ai.t2vzero.video.VideoReader;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,12 +39,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * Runs generations for the functions: pipeline, video encoding, artifact storage. Throws
- * {@link InvalidFieldException} for request values only it can check (an unknown model, field "model"),
- * {@link ServiceUnavailableException} when no job slot frees up in time. A video is reported only once it is
- * completely stored: any failure before that leaves no artifact and no temp file behind.
+ * Runs generations for the functions: (input video: fetch, sample, resize, optional Canny ->) pipeline, video
+ * encoding, artifact storage. Throws {@link InvalidFieldException} for request values only it can check (an unknown
+ * or unfit model or ControlNet, fields "model" / "controlnet"), {@link VideoInputException} for an input video that
+ * cannot be fetched or read (field "video"), {@link ServiceUnavailableException} when no job slot frees up in time.
+ * Input videos are fetched before a job slot is taken. A video is reported only once it is completely stored: any
+ * failure before that leaves no artifact and no temp file behind. Blocking: call it from a worker thread (Funqy
+ * runs functions on worker threads).
  */
 @ApplicationScoped
 public class VideoJobs {
@@ -51,6 +63,9 @@ public class VideoJobs {
 
     @Inject
     ArtifactStore store;
+
+    @Inject
+    VideoInputs inputs;
 
     private Semaphore slots;
     private final VideoEncoder encoder = new VideoEncoder();
@@ -69,29 +84,123 @@ public class VideoJobs {
      */
     public TextToVideoResponse textToVideo(TextToVideoParams params, String publicBaseUrl) {
         StageTimer timer = new StageTimer();
-        StableDiffusionModels models;
+        StableDiffusionModels models = stableDiffusion(params.model(), timer);
+        TextToVideoParams p = params.withNativeSize(models.nativeSize());
+        VideoFormat format = VideoFormat.parse(p.format().id());
+        return generate(format, p.fps(), p.seed(), publicBaseUrl, timer, out -> new TextToVideoZeroPipeline(models)
+                .generate(p, GenerationRun.of(new SeededVideoNoise(p.seed()), timer), out),
+                a -> String.format("text-to-video %s: %d frames %dx%d, seed %d, model %s", a.id(), p.videoLength(),
+                        p.width(), p.height(), p.seed(), p.model()));
+    }
+
+    /**
+     * edge-to-video and pose-to-video: the input video's sampled frames (Canny edges of them, when the job says so)
+     * are the control images of {@link ControlVideoPipeline}.
+     */
+    public TextToVideoResponse controlVideo(ControlVideoJob job, String publicBaseUrl) {
+        StageTimer timer = new StageTimer();
+        StableDiffusionModels models = stableDiffusion(job.model(), timer);
+        ControlNetModel controlnet;
         try (StageTimer.Stage ignored = timer.start("model_load")) {
-            models = bundles.stableDiffusion(params.model(), "model");
+            controlnet = bundles.controlNet(job.controlnet(), "controlnet");
         } catch (UnknownBundleException e) {
             throw new InvalidFieldException(e.field(), e.getMessage());
         }
-        TextToVideoParams p = params.withNativeSize(models.nativeSize());
+        ControlVideoPipeline pipeline;
+        try {
+            pipeline = new ControlVideoPipeline(models, controlnet);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("controlnet", "controlnet '" + job.controlnet() + "': " + e.getMessage());
+        }
+        VideoFrames input = readInput(job.input(), timer);
+        VideoFrames control = input;
+        if (job.canny() != null) {
+            try (StageTimer.Stage ignored = timer.start("canny")) {
+                control = job.canny().apply(input);
+            }
+        }
+        VideoFrames conditions = control;
+        return generate(job.format(), job.input().fps(), job.seed(), publicBaseUrl, timer, out -> {
+            try (NDManager in = NDManager.newBaseManager(models.device().device())) {
+                NDArray images = FrameTensors.toFchw(conditions, in);                  // [F, 3, H, W] in [0, 1]
+                return pipeline.generate(job.params(), images, GenerationRun.of(new SeededVideoNoise(job.seed()), timer),
+                        out);
+            }
+        }, a -> String.format("%s %s: %d frames %dx%d, seed %d, model %s, controlnet %s", job.mode(), a.id(),
+                conditions.frameCount(), conditions.width(), conditions.height(), job.seed(), job.model(),
+                job.controlnet()));
+    }
+
+    /** video-pix2pix: every sampled frame of the input video is edited by {@link VideoPix2PixPipeline}. */
+    public TextToVideoResponse videoPix2Pix(VideoPix2PixJob job, String publicBaseUrl) {
+        StageTimer timer = new StageTimer();
+        StableDiffusionModels models = stableDiffusion(job.model(), timer);
+        VideoPix2PixPipeline pipeline;
+        try {
+            pipeline = new VideoPix2PixPipeline(models);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("model", e.getMessage());
+        }
+        VideoFrames input = readInput(job.input(), timer);
+        return generate(job.format(), job.input().fps(), job.seed(), publicBaseUrl, timer, out -> {
+            try (NDManager in = NDManager.newBaseManager(models.device().device())) {
+                NDArray video = FrameTensors.toFchw(input, in);                          // [F, 3, H, W] in [0, 1]
+                return pipeline.generate(job.params(), video, GenerationRun.of(new SeededVideoNoise(job.seed()), timer),
+                        out);
+            }
+        }, a -> String.format("video-pix2pix %s: %d frames %dx%d, seed %d, model %s", a.id(), input.frameCount(),
+                input.width(), input.height(), job.seed(), job.model()));
+    }
+
+    /** The SD bundle {@code name} (request field "model"), loading it on first use. */
+    private StableDiffusionModels stableDiffusion(String name, StageTimer timer) {
+        try (StageTimer.Stage ignored = timer.start("model_load")) {
+            return bundles.stableDiffusion(name, "model");
+        } catch (UnknownBundleException e) {
+            throw new InvalidFieldException(e.field(), e.getMessage());
+        }
+    }
+
+    /**
+     * The shared tail of every mode, in a job slot: run {@code pipeline} (frames [F, H, W, 3] in [0, 1], owned by the
+     * manager it is given), encode, store, answer.
+     */
+    private TextToVideoResponse generate(VideoFormat format, int fps, long seed, String publicBaseUrl, StageTimer timer,
+                                         Function<NDManager, NDArray> pipeline, Function<Artifact, String> logLine) {
         acquireSlot();
         try {
             VideoFrames video;
             try (NDManager out = NDManager.newBaseManager(Device.cpu())) {
-                NDArray frames = new TextToVideoZeroPipeline(models).generate(p,
-                        GenerationRun.of(new SeededVideoNoise(p.seed()), timer), out);   // [F, H, W, 3] in [0, 1]
-                video = FrameTensors.fromFhwc(frames, p.fps());
+                video = FrameTensors.fromFhwc(pipeline.apply(out), fps);
             }
-            Artifact artifact = encodeAndStore(video, VideoFormat.parse(p.format().name().toLowerCase()), timer);
-            LOG.infof("text-to-video %s: %d frames %dx%d, seed %d, model %s, %s", artifact.id(), p.videoLength(),
-                    p.width(), p.height(), p.seed(), p.model(), timer.millis());
-            return new TextToVideoResponse(artifact.id(), store.url(artifact, publicBaseUrl),
-                    p.format().name().toLowerCase(), video.frameCount(), video.width(), video.height(), p.fps(),
-                    p.seed(), seconds(timer));
+            Artifact artifact = encodeAndStore(video, format, timer);
+            LOG.infof("%s, %s", logLine.apply(artifact), timer.millis());
+            return new TextToVideoResponse(artifact.id(), store.url(artifact, publicBaseUrl), format.extension(),
+                    video.frameCount(), video.width(), video.height(), fps, seed, seconds(timer));
         } finally {
             slots.release();
+        }
+    }
+
+    /**
+     * Fetches the input video (an upload or a URL) and reads its sampled, resized frames; the fetched file is deleted
+     * whatever happens. A file FFmpeg cannot use is a 422 on field "video".
+     */
+    private VideoFrames readInput(VideoInput input, StageTimer timer) {
+        Path file;
+        try (StageTimer.Stage ignored = timer.start("video_fetch")) {
+            file = inputs.resolve(input.video(), "video");
+        }
+        try (StageTimer.Stage ignored = timer.start("video_read")) {
+            return new VideoReader(file).readFrames(FrameSampling.of(input.fps(), input.videoLength()),
+                    input.resolution());
+        } catch (VideoReadException e) {
+            // the message names our temp file: say "the video" instead
+            String message = String.valueOf(e.getMessage()).replace(file.toAbsolutePath().toString(), "the video")
+                    .replace(file.toString(), "the video");
+            throw new VideoInputException(422, "unreadable_video", "video", message, e);
+        } finally {
+            delete(file);
         }
     }
 
@@ -122,12 +231,16 @@ public class VideoJobs {
             throw new UncheckedIOException("storing the video failed", e);
         } finally {
             if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException e) {
-                    LOG.warnf("cannot delete temp file %s: %s", tmp, e.getMessage());
-                }
+                delete(tmp);
             }
+        }
+    }
+
+    private static void delete(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            LOG.warnf("cannot delete temp file %s: %s", tmp, e.getMessage());
         }
     }
 

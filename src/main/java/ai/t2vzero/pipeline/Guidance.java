@@ -17,6 +17,18 @@ public final class Guidance {
         return uncond.add(cond.sub(uncond).mul(guidanceScale));
     }
 
+    /**
+     * InstructPix2Pix's three-way guidance, {@code uncond + g * (text - image) + ig * (image - uncond)}, for a batch
+     * [3N, ...] of three groups: text + image conditioned, image conditioned only, unconditioned.
+     */
+    public static NDArray instructPix2Pix(NDArray noisePred, double guidanceScale, double imageGuidanceScale) {
+        NDList thirds = noisePred.split(3, 0); // [N, ...] each: text, image, uncond
+        NDArray text = thirds.get(0);
+        NDArray image = thirds.get(1);
+        NDArray uncond = thirds.get(2);
+        return uncond.add(text.sub(image).mul(guidanceScale)).add(image.sub(uncond).mul(imageGuidanceScale));
+    }
+
     /** Repeats each of the G rows of {@code embeds} [G, L, D] n times: [G*n, L, D], group after group. */
     public static NDArray repeatPerFrame(NDArray embeds, int n) {
         long[] d = embeds.getShape().getShape();

@@ -1,5 +1,10 @@
 package ai.t2vzero.pipeline;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.t2vzero.model.nn.NDArrays;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,5 +49,26 @@ public final class VideoChunker {
     public static int chunkSizeFor(long budgetBytes, long bytesPerFrame, int videoLength) {
         long fit = bytesPerFrame <= 0 ? videoLength : budgetBytes / bytesPerFrame;
         return (int) Math.max(2, Math.min(videoLength, fit));
+    }
+
+    /**
+     * The rows of {@code frames} [F, ...] that {@code chunk} lists, in its order: [m, ...]. Runs of consecutive
+     * indices are sliced, not gathered one by one (a chunk is frame 0 plus one run).
+     */
+    public static NDArray select(NDArray frames, int[] chunk) {
+        NDList runs = new NDList();
+        int start = 0;
+        for (int i = 1; i <= chunk.length; i++) {
+            if (i == chunk.length || chunk[i] != chunk[i - 1] + 1) {
+                runs.add(frames.get(new NDIndex("{}:{}", chunk[start], chunk[i - 1] + 1)));
+                start = i;
+            }
+        }
+        if (runs.size() == 1) {
+            return runs.get(0);
+        }
+        NDArray out = NDArrays.concat(runs, 0);                        // [m, ...] in chunk order
+        runs.close();
+        return out;
     }
 }

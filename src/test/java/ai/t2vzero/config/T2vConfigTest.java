@@ -62,9 +62,14 @@ class T2vConfigTest {
         assertEquals(20, d.edge().numInferenceSteps());
         assertEquals(9.0, d.edge().guidanceScale());
         assertEquals(1.0, d.edge().controlnetConditioningScale());
+        assertTrue(d.edge().extractEdges());
         assertEquals(100, d.edge().cannyLow());
         assertEquals(200, d.edge().cannyHigh());
         assertEquals("controlnet-canny-demo", d.edge().controlnet());
+        assertEquals(512, d.resolution());
+        assertEquals(20, d.pose().numInferenceSteps());
+        assertEquals(9.0, d.pose().guidanceScale());
+        assertEquals(1.0, d.pose().controlnetConditioningScale());
         assertEquals("controlnet-openpose-demo", d.pose().controlnet());
         assertEquals(50, d.pix2pix().numInferenceSteps());
         assertEquals(7.5, d.pix2pix().guidanceScale());

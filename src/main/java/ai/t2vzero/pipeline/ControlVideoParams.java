@@ -1,0 +1,38 @@
+package ai.t2vzero.pipeline;
+
+import java.util.Objects;
+
+/**
+ * Arguments of one ControlNet video generation ({@link ControlVideoPipeline}): the camelCase forms of diffusers'
+ * {@code StableDiffusionControlNetPipeline.__call__} arguments that Text2Video-Zero's edge and pose modes set. The
+ * number of frames and their size come from the control video itself.
+ *
+ * @param negativePrompt              "" for none (diffusers' unconditional prompt)
+ * @param guidanceScale               classifier-free guidance; values <= 1 turn it off
+ * @param controlnetConditioningScale multiplies every ControlNet residual
+ * @param eta                         DDIM eta (0 = deterministic DDIM)
+ * @param chunkSize                   frames per UNet call, frame 0 included in every chunk
+ * @param scheduler                   scheduler kind for {@code Schedulers.fromConfig}: {@value ControlVideoPipeline#DEFAULT_SCHEDULER}
+ *                                    as Text2Video-Zero uses
+ */
+public record ControlVideoParams(
+        String prompt,
+        String negativePrompt,
+        int numInferenceSteps,
+        double guidanceScale,
+        double controlnetConditioningScale,
+        double eta,
+        int chunkSize,
+        String scheduler) {
+
+    public ControlVideoParams {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(negativePrompt, "negativePrompt");
+        Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    /** diffusers: {@code do_classifier_free_guidance = guidance_scale > 1}. */
+    public boolean doClassifierFreeGuidance() {
+        return guidanceScale > 1.0;
+    }
+}

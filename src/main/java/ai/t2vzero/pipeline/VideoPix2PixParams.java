@@ -1,0 +1,37 @@
+package ai.t2vzero.pipeline;
+
+import java.util.Objects;
+
+/**
+ * Arguments of one Video Instruct-Pix2Pix edit ({@link VideoPix2PixPipeline}): the camelCase forms of diffusers'
+ * {@code StableDiffusionInstructPix2PixPipeline.__call__} arguments. The number of frames and their size come from
+ * the input video.
+ *
+ * @param prompt             the edit instruction ("make it Van Gogh Starry Night style")
+ * @param negativePrompt     "" for none
+ * @param guidanceScale      text guidance: pushes the result towards the instruction
+ * @param imageGuidanceScale image guidance: pushes the result towards the input frames
+ * @param chunkSize          frames per UNet call, frame 0 included in every chunk
+ * @param scheduler          scheduler kind for {@code Schedulers.fromConfig}: {@value VideoPix2PixPipeline#DEFAULT_SCHEDULER}
+ *                           as Text2Video-Zero uses
+ */
+public record VideoPix2PixParams(
+        String prompt,
+        String negativePrompt,
+        int numInferenceSteps,
+        double guidanceScale,
+        double imageGuidanceScale,
+        int chunkSize,
+        String scheduler) {
+
+    public VideoPix2PixParams {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(negativePrompt, "negativePrompt");
+        Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    /** diffusers: {@code guidance_scale > 1 and image_guidance_scale >= 1}: three-way guidance. */
+    public boolean doClassifierFreeGuidance() {
+        return guidanceScale > 1.0 && imageGuidanceScale >= 1.0;
+    }
+}
