@@ -23,7 +23,6 @@ import ai.t2vzero.video.VideoFrames;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -70,7 +69,7 @@ final class JobBenchmark {
         }
         Artifact artifact;
         try (StageTimer.Stage ignored = timer.start("upload")) {
-            artifact = new LocalArtifactStore(out.resolve("artifacts"), Duration.ZERO).put(mp4, "video/mp4", "mp4");
+            artifact = new LocalArtifactStore(out.resolve("artifacts")).put(mp4, "video/mp4", "mp4");
         }
         double total = (System.nanoTime() - start) / 1e9;
 
