@@ -212,6 +212,10 @@ public final class SafeTensorsFile implements AutoCloseable {
                 NDArray copy = manager.getDevice().isGpu() ? view.toDevice(manager.getDevice(), true) : view.duplicate();
                 copy.attach(manager);
                 return copy;
+            } finally {
+                // unmap now, not at some later GC: otherwise every touched page of a 4 GB checkpoint stays resident
+                // next to its copy until the buffers are collected
+                BufferRelease.release(mapped);
             }
         } catch (IOException e) {
             throw new WeightLoadException("cannot read tensor '" + name + "' from " + path + ": " + e.getMessage(), e);
