@@ -39,6 +39,9 @@ import java.util.Locale;
  * --controlnet DIR    also time a ControlNet
  * --job               instead of the components: one whole text-to-video job (default request: 8 frames, 50 steps,
  *                     the bundle's native size) with per-stage times, UNet passes vs the theoretical count, peak memory
+ * --mode M            with --job: text (default), edge, pose (need --controlnet DIR; demo ControlNet written when
+ *                     absent) or pix2pix (--bundle must be an InstructPix2Pix bundle; demo written when absent);
+ *                     --steps N sets the steps (default 50; 20 for edge/pose as the original app)
  * </pre>
  */
 public final class Benchmark {
@@ -61,6 +64,13 @@ public final class Benchmark {
         String controlnet = option(args, "--controlnet", null);
         DeviceSpec device = DeviceSpec.resolve(option(args, "--device", "auto"), option(args, "--dtype", "auto"));
 
+        if (args.contains("--job") && "pix2pix".equals(option(args, "--mode", "text")) && !args.contains("--bundle")
+                && preset == null) {
+            bundleDir = models.resolve("pix2pix-demo");
+            if (!Files.isDirectory(bundleDir)) {
+                RandomBundleWriter.write("demo-pix2pix", bundleDir, 0);
+            }
+        }
         if (preset != null) {
             bundleDir = models.resolve(preset + "-random");
             if (!Files.isDirectory(bundleDir)) {
@@ -82,8 +92,22 @@ public final class Benchmark {
             System.out.printf(Locale.ROOT, "loaded   in %.1f s, resident %s%n%n", (System.nanoTime() - t) / 1e9,
                     mb(NativeMemory.residentBytes()));
             if (job) {
-                JobBenchmark.run(sd, frames, Integer.parseInt(option(args, "--steps", "50")), Path.of(option(args,
-                        "--out", "target/benchmark-job")));
+                String mode = option(args, "--mode", "text");
+                Path out = Path.of(option(args, "--out", "target/benchmark-job"));
+                int steps = Integer.parseInt(option(args, "--steps", mode.equals("edge") || mode.equals("pose") ? "20" : "50"));
+                if (mode.equals("text")) {
+                    JobBenchmark.run(sd, frames, steps, out);
+                } else {
+                    ControlNetModel cn = null;
+                    if (!mode.equals("pix2pix")) {
+                        Path cnDir = controlnet != null ? Path.of(controlnet) : models.resolve("controlnet-" + mode + "-demo");
+                        if (!Files.isDirectory(cnDir)) {
+                            RandomBundleWriter.writeControlNet("demo-controlnet", cnDir, 0);
+                        }
+                        cn = ControlNetModel.load(new ModelBundle(cnDir), ".", weights, device.dtype());
+                    }
+                    JobBenchmark.runMode(mode, sd, cn, frames, steps, out);
+                }
                 return;
             }
             System.out.printf(Locale.ROOT, "%-34s %10s %10s %10s %12s%n", "component", "median ms", "GFLOP", "GFLOP/s",

@@ -4,7 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.t2vzero.artifact.Artifact;
 import ai.t2vzero.artifact.LocalArtifactStore;
+import ai.t2vzero.model.controlnet.ControlNetModel;
+import ai.t2vzero.pipeline.ControlVideoParams;
+import ai.t2vzero.pipeline.ControlVideoPipeline;
 import ai.t2vzero.pipeline.GenerationRun;
+import ai.t2vzero.pipeline.VideoPix2PixParams;
+import ai.t2vzero.pipeline.VideoPix2PixPipeline;
+import ai.t2vzero.video.CannyEdges;
 import ai.t2vzero.pipeline.PipelineTrace;
 import ai.t2vzero.pipeline.SeededVideoNoise;
 import ai.t2vzero.pipeline.StableDiffusionModels;
@@ -33,6 +39,94 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class JobBenchmark {
 
     private JobBenchmark() {}
+
+    /**
+     * A video-mode job on a synthetic input clip (a square moving over a gradient, the bundle's native size):
+     * {@code edge} (Canny extraction + ControlNet), {@code pose} (the clip used as the pose video) or {@code pix2pix}.
+     */
+    static void runMode(String mode, StableDiffusionModels sd, ControlNetModel controlnet, int frames, int steps,
+                        Path out) throws Exception {
+        int size = sd.nativeSize();
+        VideoFrames input = syntheticClip(frames, size);
+        StageTimer timer = new StageTimer();
+        AtomicInteger unetPasses = new AtomicInteger();
+        PipelineTrace countPasses = (name, value) -> {
+            if (name.endsWith("step_latents")) {
+                unetPasses.incrementAndGet();
+            }
+        };
+        NativeMemory.resetPeak();
+        long start = System.nanoTime();
+        long[] flops = new long[1];
+        VideoFrames video;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray[] result = new NDArray[1];
+            GenerationRun run = new GenerationRun(new SeededVideoNoise(42), timer, countPasses, null, false);
+            if (mode.equals("pix2pix")) {
+                NDArray clip = FrameTensors.toFchw(input, m);                              // [F, 3, H, W] in [0, 1]
+                VideoPix2PixParams p = new VideoPix2PixParams("make it Van Gogh Starry Night style", "", steps, 7.5,
+                        1.5, 8, "euler_ancestral");
+                flops[0] = FlopCounter.measure(() -> result[0] = new VideoPix2PixPipeline(sd).generate(p, clip, run, m));
+            } else {
+                VideoFrames control = input;
+                if (mode.equals("edge")) {
+                    try (StageTimer.Stage ignored = timer.start("canny")) {
+                        control = new CannyEdges().apply(input);
+                    }
+                }
+                NDArray cond = FrameTensors.toFchw(control, m);                           // [F, 3, H, W] in [0, 1]
+                ControlVideoParams p = new ControlVideoParams("oil painting of a deer, a high-quality, detailed",
+                        "", steps, 9.0, 1.0, 0.0, 8, "ddim");
+                flops[0] = FlopCounter.measure(() ->
+                        result[0] = new ControlVideoPipeline(sd, controlnet).generate(p, cond, run, m));
+            }
+            video = FrameTensors.fromFhwc(result[0], 4);
+        }
+        report(mode, sd, frames, size, steps, video, timer, flops[0], start, out,
+                unetPasses.get() + " steps x chunks (each step one UNet" + (mode.equals("pix2pix") ? "" : " + one ControlNet")
+                        + " pass over its chunk)");
+    }
+
+    /** F frames of a white square moving right over a colour gradient. */
+    static VideoFrames syntheticClip(int frames, int size) {
+        java.util.List<byte[]> list = new java.util.ArrayList<>();
+        for (int f = 0; f < frames; f++) {
+            byte[] rgb = new byte[size * size * 3];
+            int x0 = size / 8 + f * size / (2 * Math.max(1, frames));
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    int i = (y * size + x) * 3;
+                    boolean square = x >= x0 && x < x0 + size / 4 && y >= size / 3 && y < size / 3 + size / 4;
+                    rgb[i] = (byte) (square ? 255 : x * 255 / size);
+                    rgb[i + 1] = (byte) (square ? 255 : y * 255 / size);
+                    rgb[i + 2] = (byte) (square ? 255 : 96);
+                }
+            }
+            list.add(rgb);
+        }
+        return new VideoFrames(size, size, 4, list);
+    }
+
+    private static void report(String mode, StableDiffusionModels sd, int frames, int size, int steps, VideoFrames video,
+                               StageTimer timer, long flops, long start, Path out, String passes) throws Exception {
+        Files.createDirectories(out);
+        Path mp4 = out.resolve(mode + ".mp4");
+        try (StageTimer.Stage ignored = timer.start("encode")) {
+            new VideoEncoder().encode(video, VideoFormat.MP4, mp4);
+        }
+        Artifact artifact;
+        try (StageTimer.Stage ignored = timer.start("upload")) {
+            artifact = new LocalArtifactStore(out.resolve("artifacts")).put(mp4, "video/mp4", "mp4");
+        }
+        double total = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "%s job: %d frames %dx%d, %d steps, bundle %s%n", mode, frames, size, size, steps,
+                sd.name());
+        timer.millis().forEach((stage, ms) -> System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", stage, ms));
+        System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", "total", total * 1e3);
+        System.out.println("unet passes: " + passes);
+        System.out.printf(Locale.ROOT, "model GFLOP: %.1f; peak RSS: %s; video %s (%d bytes)%n", flops / 1e9,
+                Benchmark.mb(NativeMemory.peakResidentBytes()), mp4, artifact.size());
+    }
 
     static void run(StableDiffusionModels sd, int frames, int steps, Path out) throws Exception {
         int size = sd.nativeSize();
