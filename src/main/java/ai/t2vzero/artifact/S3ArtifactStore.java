@@ -303,11 +303,12 @@ public final class S3ArtifactStore implements ArtifactStore, Closeable {
                 .getObjectRequest(g -> g.bucket(settings.bucket()).key(artifact.key()))).url().toString();
     }
 
-    /** HeadBucket: the bucket exists and these credentials may use it. */
+    /** HeadBucket: the bucket exists and these credentials may use it; gives up after 3 s (retries included). */
     @Override
     public void checkWritable() throws IOException {
         try {
-            s3.headBucket(b -> b.bucket(settings.bucket()));
+            s3.headBucket(b -> b.bucket(settings.bucket())
+                    .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofSeconds(3))));
         } catch (SdkException e) {
             throw failure("reaching bucket " + settings.bucket(), e);
         }
