@@ -23,7 +23,7 @@ import io.restassured.response.Response;
 
 /** The three probe endpoints of knative/base/service.yaml, with the local artifact store. */
 @QuarkusTest
-class HealthChecksTest {
+public class HealthChecksTest {
 
     @Inject
     BundleRegistry bundles;
@@ -97,7 +97,7 @@ class HealthChecksTest {
     /**
      * Polls until the status comes (the store check caches its answer for a few seconds).
      */
-    static Response await(Supplier<Response> call, int status) throws InterruptedException {
+    public static Response await(Supplier<Response> call, int status) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         Response r = call.get();
         while (r.statusCode() != status && System.nanoTime() < deadline) {
