@@ -53,6 +53,13 @@ public interface ArtifactStore {
      */
     String url(Artifact artifact, String publicBaseUrl);
 
+    /**
+     * Throws when a put could not succeed now: for readiness. The local store checks that its directory exists and
+     * is writable; the S3 store that the bucket answers with these credentials. Cheap, but it may make a network
+     * call: health checks cache the answer.
+     */
+    void checkWritable() throws IOException;
+
     /** The file behind the artifact when it lives on this machine (served by {@link ArtifactRoutes}); else empty. */
     default Optional<Path> localFile(Artifact artifact) {
         return Optional.empty();

@@ -1,9 +1,11 @@
 package ai.t2vzero.artifact;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -26,8 +28,13 @@ public class ArtifactStoreProducer {
                     throw new UncheckedIOException("cannot create t2v.artifacts.dir " + config.artifacts().dir(), e);
                 }
             }
-            case S3 -> throw new IllegalStateException(
-                    "t2v.artifacts.store=s3 is not available in this build; use t2v.artifacts.store=local");
+            case S3 -> S3ArtifactStore.create(S3ArtifactStore.Settings.of(config.s3()));
         };
+    }
+
+    void close(@Disposes ArtifactStore store) throws IOException {
+        if (store instanceof Closeable c) {
+            c.close();
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -13,13 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -36,22 +33,11 @@ public final class LocalArtifactStore implements ArtifactStore {
 
     private static final Logger LOG = Logger.getLogger(LocalArtifactStore.class);
 
-    /** 32 lowercase hex digits (128 random bits), a dot, the extension. */
-    static final Pattern ID = Pattern.compile("[0-9a-f]{32}\\.[a-z0-9]{1,8}");
+    static final Pattern ID = ArtifactIds.ID;
 
     static final String TEMP_PREFIX = ".tmp-";
 
-    /** Extensions an artifact may have, with their media types. */
-    static final Map<String, String> CONTENT_TYPES = Map.of(
-            "mp4", "video/mp4",
-            "webm", "video/webm",
-            "gif", "image/gif",
-            "png", "image/png",
-            "jpg", "image/jpeg",
-            "json", "application/json");
-
     private final Path dir;
-    private final SecureRandom random = new SecureRandom();
 
     public LocalArtifactStore(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir).toAbsolutePath().normalize();
@@ -63,20 +49,7 @@ public final class LocalArtifactStore implements ArtifactStore {
 
     @Override
     public Artifact put(InputStream content, String contentType, String extension) throws IOException {
-        String ext = extension.startsWith(".") ? extension.substring(1) : extension;
-        ext = ext.toLowerCase(Locale.ROOT);
-        String type = CONTENT_TYPES.get(ext);
-        if (type == null) {
-            throw new IllegalArgumentException("unsupported artifact extension \"" + extension + "\"; known: "
-                    + String.join(", ", CONTENT_TYPES.keySet()));
-        }
-        if (contentType != null && !contentType.equalsIgnoreCase(type)) {
-            throw new IllegalArgumentException("content type " + contentType + " does not match extension ." + ext
-                    + " (" + type + ")");
-        }
-        byte[] bits = new byte[16];
-        random.nextBytes(bits);
-        String id = HexFormat.of().formatHex(bits) + "." + ext;
+        String id = ArtifactIds.newId(extension, contentType);
 
         Path temp = Files.createTempFile(dir, TEMP_PREFIX, ".part");
         boolean moved = false;
@@ -165,6 +138,16 @@ public final class LocalArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public void checkWritable() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "the artifact directory is missing");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new AccessDeniedException(dir.toString(), null, "the artifact directory is not writable");
+        }
+    }
+
+    @Override
     public String url(Artifact artifact, String publicBaseUrl) {
         return ArtifactUrls.artifactUrl(publicBaseUrl, artifact.id());
     }
@@ -180,11 +163,10 @@ public final class LocalArtifactStore implements ArtifactStore {
     }
 
     private Artifact describe(String id, BasicFileAttributes a) {
-        String ext = id.substring(id.lastIndexOf('.') + 1);
         long size = a.size();
         long mtime = a.lastModifiedTime().toMillis();
         String etag = "\"" + Long.toHexString(size) + "-" + Long.toHexString(mtime) + "\"";
-        return new Artifact(id, CONTENT_TYPES.getOrDefault(ext, "application/octet-stream"), size,
+        return new Artifact(id, ArtifactIds.contentType(id), size,
                 a.lastModifiedTime().toInstant(), etag, id);
     }
 }

@@ -3,6 +3,7 @@ package ai.t2vzero.bundle;
 import ai.djl.ndarray.NDManager;
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.model.controlnet.ControlNetModel;
+import ai.t2vzero.ops.JobMetrics;
 import ai.t2vzero.pipeline.StableDiffusionModels;
 import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.TorchRuntime;
@@ -44,6 +45,9 @@ public class BundleRegistry {
 
     @Inject
     T2vConfig config;
+
+    @Inject
+    JobMetrics metrics;
 
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final Map<String, ControlNetSlot> controlNetSlots = new ConcurrentHashMap<>();
@@ -149,6 +153,7 @@ public class BundleRegistry {
         try {
             StableDiffusionModels models = StableDiffusionModels.load(name, new ModelBundle(dir), d, manager);
             loads.incrementAndGet();
+            metrics.modelLoaded(name, System.nanoTime() - t);
             LOG.infof("loaded model bundle '%s' from %s on %s in %.1f s (%s)", name, dir, d,
                     (System.nanoTime() - t) / 1e9, TorchRuntime.describe());
             return models;

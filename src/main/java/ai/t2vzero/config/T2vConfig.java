@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -193,6 +194,13 @@ public interface T2vConfig {
         /** Generate the small random-weight demo bundles at startup when they are missing. */
         @WithDefault("true")
         boolean createDemo();
+
+        /**
+         * Load the default bundle ({@code t2v.defaults.model}) at startup, before {@code /q/health/started} reports
+         * UP, so that the first request does not pay for it.
+         */
+        @WithDefault("false")
+        boolean preload();
     }
 
     interface Limits {
@@ -263,8 +271,15 @@ public interface T2vConfig {
         @WithDefault("false")
         boolean pathStyle();
 
-        /** Lifetime of the presigned GET URLs returned to clients. */
+        /** Lifetime of the presigned GET URLs returned to clients (at most 7 days). */
         @WithDefault("1h")
         Duration presignExpiry();
+
+        /**
+         * Content up to this size is stored with one PutObject; larger content as a multipart upload in parts of this
+         * size (S3 allows 5M to 5G per part and 10,000 parts). One part is buffered in memory during an upload.
+         */
+        @WithDefault("16M")
+        MemorySize partSize();
     }
 }

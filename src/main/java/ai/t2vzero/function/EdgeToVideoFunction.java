@@ -1,6 +1,7 @@
 package ai.t2vzero.function;
 
 import jakarta.enterprise.event.Observes;
+import ai.t2vzero.ops.JobMetrics;
 import jakarta.inject.Inject;
 
 import ai.t2vzero.artifact.ArtifactUrls;
@@ -25,6 +26,9 @@ public class EdgeToVideoFunction {
     VideoJobs jobs;
 
     @Inject
+    JobMetrics metrics;
+
+    @Inject
     ArtifactUrls urls;
 
     @Inject
@@ -32,10 +36,21 @@ public class EdgeToVideoFunction {
 
     @Funq("edge-to-video")
     public TextToVideoResponse edgeToVideo(EdgeToVideoRequest request) {
-        if (request == null) { // empty body
-            throw new InvalidFieldException("prompt", "prompt must not be blank (the request body is empty)");
+        var job = resolved(request);
+        return jobs.controlVideo(job, urls.publicBaseUrl(currentRequest.getCurrent()));
+    }
+
+    /** Validates {@code request}, counting a rejection in the metrics. */
+    private ControlVideoJob resolved(EdgeToVideoRequest request) {
+        try {
+            if (request == null) { // empty body
+                throw new InvalidFieldException("prompt", "prompt must not be blank (the request body is empty)");
+            }
+            return request.resolve(config);
+        } catch (InvalidFieldException e) {
+            metrics.rejected(NAME);
+            throw e;
         }
-        return jobs.controlVideo(request.resolve(config), urls.publicBaseUrl(currentRequest.getCurrent()));
     }
 
     /** Fails startup when t2v.defaults.* / t2v.limits.* could never give a valid request. */

@@ -5,6 +5,8 @@ import jakarta.inject.Inject;
 
 import ai.t2vzero.artifact.ArtifactUrls;
 import ai.t2vzero.config.T2vConfig;
+import ai.t2vzero.ops.JobMetrics;
+import ai.t2vzero.pipeline.TextToVideoParams;
 import io.quarkus.funqy.Funq;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
@@ -28,12 +30,22 @@ public class TextToVideoFunction {
     @Inject
     CurrentVertxRequest currentRequest;
 
+    @Inject
+    JobMetrics metrics;
+
     @Funq("text-to-video")
     public TextToVideoResponse textToVideo(TextToVideoRequest request) {
-        if (request == null) { // empty body
-            throw new InvalidFieldException("prompt", "prompt must not be blank (the request body is empty)");
+        TextToVideoParams params;
+        try {
+            if (request == null) { // empty body
+                throw new InvalidFieldException("prompt", "prompt must not be blank (the request body is empty)");
+            }
+            params = request.resolve(config);
+        } catch (InvalidFieldException e) {
+            metrics.rejected("text-to-video");
+            throw e;
         }
-        return jobs.textToVideo(request.resolve(config), urls.publicBaseUrl(currentRequest.getCurrent()));
+        return jobs.textToVideo(params, urls.publicBaseUrl(currentRequest.getCurrent()));
     }
 
     /** Fails startup when t2v.defaults.* / t2v.limits.* could never give a valid request. */

@@ -11,6 +11,8 @@ import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.input.VideoInputException;
 import ai.t2vzero.input.VideoInputs;
 import ai.t2vzero.model.controlnet.ControlNetModel;
+import ai.t2vzero.ops.JobMetrics;
+import ai.t2vzero.ops.ServiceState;
 import ai.t2vzero.pipeline.ControlVideoPipeline;
 import ai.t2vzero.pipeline.GenerationRun;
 import ai.t2vzero.pipeline.SeededVideoNoise;
@@ -35,6 +37,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -47,13 +50,19 @@ import java.util.function.Function;
  * or unfit model or ControlNet, fields "model" / "controlnet"), {@link VideoInputException} for an input video that
  * cannot be fetched or read (field "video"), {@link ServiceUnavailableException} when no job slot frees up in time.
  * Input videos are fetched before a job slot is taken. A video is reported only once it is completely stored: any
- * failure before that leaves no artifact and no temp file behind. Blocking: call it from a worker thread (Funqy
- * runs functions on worker threads).
+ * failure before that (an S3 upload that fails included: 500 with an error id) leaves no artifact and no temp file
+ * behind. 503 + Retry-After also when the service is shutting down and when libtorch runs out of memory
+ * ({@link NativeAllocationGuard}). Every job is counted and timed per mode in {@link JobMetrics}. Blocking: call it
+ * from a worker thread (Funqy runs functions on worker threads).
  */
 @ApplicationScoped
 public class VideoJobs {
 
     private static final Logger LOG = Logger.getLogger(VideoJobs.class);
+
+    static final Duration SHUTDOWN_RETRY_AFTER = Duration.ofSeconds(5);
+    /** Encoded videos wait in the temp directory under this prefix (the pid tells processes apart) until stored. */
+    static final String TEMP_PREFIX = "t2v-" + ProcessHandle.current().pid() + "-";
 
     @Inject
     T2vConfig config;
@@ -66,6 +75,15 @@ public class VideoJobs {
 
     @Inject
     VideoInputs inputs;
+
+    @Inject
+    NativeAllocationGuard guard;
+
+    @Inject
+    JobMetrics metrics;
+
+    @Inject
+    ServiceState state;
 
     private Semaphore slots;
     private final VideoEncoder encoder = new VideoEncoder();
@@ -83,6 +101,11 @@ public class VideoJobs {
      *                      (see {@code ArtifactStore#url})
      */
     public TextToVideoResponse textToVideo(TextToVideoParams params, String publicBaseUrl) {
+        return measured("text-to-video", () -> runTextToVideo(params, publicBaseUrl));
+    }
+
+    private TextToVideoResponse runTextToVideo(TextToVideoParams params, String publicBaseUrl) {
+        refuseWhenShuttingDown();
         StageTimer timer = new StageTimer();
         StableDiffusionModels models = stableDiffusion(params.model(), timer);
         TextToVideoParams p = params.withNativeSize(models.nativeSize());
@@ -98,11 +121,16 @@ public class VideoJobs {
      * are the control images of {@link ControlVideoPipeline}.
      */
     public TextToVideoResponse controlVideo(ControlVideoJob job, String publicBaseUrl) {
+        return measured(job.mode(), () -> runControlVideo(job, publicBaseUrl));
+    }
+
+    private TextToVideoResponse runControlVideo(ControlVideoJob job, String publicBaseUrl) {
+        refuseWhenShuttingDown();
         StageTimer timer = new StageTimer();
         StableDiffusionModels models = stableDiffusion(job.model(), timer);
         ControlNetModel controlnet;
         try (StageTimer.Stage ignored = timer.start("model_load")) {
-            controlnet = bundles.controlNet(job.controlnet(), "controlnet");
+            controlnet = guard.run(() -> bundles.controlNet(job.controlnet(), "controlnet"));
         } catch (UnknownBundleException e) {
             throw new InvalidFieldException(e.field(), e.getMessage());
         }
@@ -133,6 +161,11 @@ public class VideoJobs {
 
     /** video-pix2pix: every sampled frame of the input video is edited by {@link VideoPix2PixPipeline}. */
     public TextToVideoResponse videoPix2Pix(VideoPix2PixJob job, String publicBaseUrl) {
+        return measured("video-pix2pix", () -> runVideoPix2Pix(job, publicBaseUrl));
+    }
+
+    private TextToVideoResponse runVideoPix2Pix(VideoPix2PixJob job, String publicBaseUrl) {
+        refuseWhenShuttingDown();
         StageTimer timer = new StageTimer();
         StableDiffusionModels models = stableDiffusion(job.model(), timer);
         VideoPix2PixPipeline pipeline;
@@ -155,7 +188,7 @@ public class VideoJobs {
     /** The SD bundle {@code name} (request field "model"), loading it on first use. */
     private StableDiffusionModels stableDiffusion(String name, StageTimer timer) {
         try (StageTimer.Stage ignored = timer.start("model_load")) {
-            return bundles.stableDiffusion(name, "model");
+            return guard.run(() -> bundles.stableDiffusion(name, "model"));
         } catch (UnknownBundleException e) {
             throw new InvalidFieldException(e.field(), e.getMessage());
         }
@@ -168,17 +201,55 @@ public class VideoJobs {
     private TextToVideoResponse generate(VideoFormat format, int fps, long seed, String publicBaseUrl, StageTimer timer,
                                          Function<NDManager, NDArray> pipeline, Function<Artifact, String> logLine) {
         acquireSlot();
+        metrics.started();
         try {
-            VideoFrames video;
-            try (NDManager out = NDManager.newBaseManager(Device.cpu())) {
-                video = FrameTensors.fromFhwc(pipeline.apply(out), fps);
-            }
+            VideoFrames video = guard.run(() -> {
+                try (NDManager out = NDManager.newBaseManager(Device.cpu())) {
+                    return FrameTensors.fromFhwc(pipeline.apply(out), fps);
+                }
+            });
             Artifact artifact = encodeAndStore(video, format, timer);
             LOG.infof("%s, %s", logLine.apply(artifact), timer.millis());
             return new TextToVideoResponse(artifact.id(), store.url(artifact, publicBaseUrl), format.extension(),
                     video.frameCount(), video.width(), video.height(), fps, seed, seconds(timer));
         } finally {
+            metrics.ended();
             slots.release();
+        }
+    }
+
+    /** Runs one job of {@code mode}, counting and timing it by outcome. */
+    private TextToVideoResponse measured(String mode, java.util.function.Supplier<TextToVideoResponse> job) {
+        long start = System.nanoTime();
+        JobMetrics.Outcome outcome = JobMetrics.Outcome.ERROR;
+        try {
+            TextToVideoResponse response = job.get();
+            outcome = JobMetrics.Outcome.SUCCESS;
+            return response;
+        } catch (RuntimeException e) {
+            outcome = outcomeOf(e);
+            throw e;
+        } finally {
+            metrics.finished(mode, outcome, System.nanoTime() - start);
+        }
+    }
+
+    /** The outcome label of a failed job (see {@link ErrorMapping} for the matching statuses). */
+    static JobMetrics.Outcome outcomeOf(Throwable t) {
+        if (t instanceof InvalidFieldException || t instanceof PayloadTooLargeException
+                || t instanceof VideoInputException) {
+            return JobMetrics.Outcome.INVALID;
+        }
+        if (t instanceof ServiceUnavailableException) {
+            return JobMetrics.Outcome.UNAVAILABLE;
+        }
+        return JobMetrics.Outcome.ERROR;
+    }
+
+    private void refuseWhenShuttingDown() {
+        if (state.shuttingDown()) {
+            throw new ServiceUnavailableException("the service is shutting down; retry (another instance takes it)",
+                    SHUTDOWN_RETRY_AFTER);
         }
     }
 
@@ -205,14 +276,17 @@ public class VideoJobs {
     }
 
     private void acquireSlot() {
+        metrics.enqueued();
         try {
             if (!slots.tryAcquire(config.limits().queueTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new ServiceUnavailableException("all " + config.limits().maxConcurrentJobs()
-                        + " job slots are busy; retry later", java.time.Duration.ofSeconds(30));
+                        + " job slots are busy; retry later", Duration.ofSeconds(30));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ServiceUnavailableException("interrupted while waiting for a job slot", java.time.Duration.ofSeconds(5));
+            throw new ServiceUnavailableException("interrupted while waiting for a job slot", Duration.ofSeconds(5));
+        } finally {
+            metrics.dequeued();
         }
     }
 
@@ -220,7 +294,7 @@ public class VideoJobs {
     private Artifact encodeAndStore(VideoFrames video, VideoFormat format, StageTimer timer) {
         Path tmp = null;
         try {
-            tmp = Files.createTempFile("t2v-", "." + format.extension());
+            tmp = Files.createTempFile(TEMP_PREFIX, "." + format.extension());
             try (StageTimer.Stage ignored = timer.start("encode")) {
                 encoder.encode(video, format, tmp);
             }

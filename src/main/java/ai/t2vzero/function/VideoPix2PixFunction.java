@@ -1,6 +1,7 @@
 package ai.t2vzero.function;
 
 import jakarta.enterprise.event.Observes;
+import ai.t2vzero.ops.JobMetrics;
 import jakarta.inject.Inject;
 
 import ai.t2vzero.artifact.ArtifactUrls;
@@ -25,6 +26,9 @@ public class VideoPix2PixFunction {
     VideoJobs jobs;
 
     @Inject
+    JobMetrics metrics;
+
+    @Inject
     ArtifactUrls urls;
 
     @Inject
@@ -32,10 +36,21 @@ public class VideoPix2PixFunction {
 
     @Funq("video-pix2pix")
     public TextToVideoResponse videoPix2Pix(VideoPix2PixRequest request) {
-        if (request == null) { // empty body
-            throw new InvalidFieldException("prompt", "prompt must not be blank (the request body is empty)");
+        var job = resolved(request);
+        return jobs.videoPix2Pix(job, urls.publicBaseUrl(currentRequest.getCurrent()));
+    }
+
+    /** Validates {@code request}, counting a rejection in the metrics. */
+    private VideoPix2PixJob resolved(VideoPix2PixRequest request) {
+        try {
+            if (request == null) { // empty body
+                throw new InvalidFieldException("prompt", "prompt must not be blank (the request body is empty)");
+            }
+            return request.resolve(config);
+        } catch (InvalidFieldException e) {
+            metrics.rejected(NAME);
+            throw e;
         }
-        return jobs.videoPix2Pix(request.resolve(config), urls.publicBaseUrl(currentRequest.getCurrent()));
     }
 
     /** Fails startup when t2v.defaults.* / t2v.limits.* could never give a valid request. */

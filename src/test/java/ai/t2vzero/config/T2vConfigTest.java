@@ -80,6 +80,7 @@ class T2vConfigTest {
         assertEquals("auto", c.models().device());
         assertEquals("auto", c.models().dtype());
         assertTrue(c.models().createDemo());
+        assertFalse(c.models().preload());
 
         assertEquals(64, c.limits().maxVideoLength());
         assertEquals(1024, c.limits().maxHeight());
@@ -98,6 +99,7 @@ class T2vConfigTest {
         assertEquals("us-east-1", c.s3().region());
         assertFalse(c.s3().pathStyle());
         assertEquals(Duration.ofHours(1), c.s3().presignExpiry());
+        assertEquals(16L << 20, c.s3().partSize().asLongValue());
     }
 
     @Test

@@ -169,6 +169,25 @@ class DeploymentManifestsTest {
     }
 
     @Test
+    void inFlightJobsGetTheirShutdownTimeWithinThePodsGracePeriod() throws IOException {
+        java.util.Properties props = new java.util.Properties();
+        try (var in = Files.newBufferedReader(ROOT.resolve("src/main/resources/application.properties"))) {
+            props.load(in);
+        }
+        // Quarkus fires the event that makes new jobs get 503 only with delay-enabled (a build-time switch)
+        assertEquals("true", props.getProperty("quarkus.shutdown.delay-enabled"), "quarkus.shutdown.delay-enabled");
+        String timeout = props.getProperty("quarkus.shutdown.timeout");
+        assertNotNull(timeout, "quarkus.shutdown.timeout: without it Quarkus does not wait for running jobs");
+        long shutdownSeconds = java.time.Duration.parse("PT" + timeout).toSeconds();
+        // Knative makes the pod's termination grace period the revision's timeoutSeconds
+        int grace = (Integer) templateSpec(service()).get("timeoutSeconds");
+        assertTrue(shutdownSeconds < grace, "quarkus.shutdown.timeout " + timeout
+                + " must end before the kubelet's SIGKILL after timeoutSeconds " + grace);
+        assertTrue(shutdownSeconds >= grace - 60, "quarkus.shutdown.timeout " + timeout
+                + " should let a job of nearly timeoutSeconds " + grace + " finish");
+    }
+
+    @Test
     void probesUseQuarkusHealthEndpoints() {
         Map<String, Object> c = container(service());
         assertEquals("/q/health/started", probePath(c, "startupProbe"));
