@@ -31,7 +31,8 @@ import java.util.Locale;
  * <pre>
  * --bundle DIR        diffusers folder (default: the reference's sd15-mini)
  * --preset sd15|demo  instead of --bundle: write (once) and use a random-weight bundle of that preset
- *                     (sd15 = Stable Diffusion 1.5's full dimensions) under --models (default models/)
+ *                     (sd15 = Stable Diffusion 1.5's full dimensions, plus a ControlNet of sd-controlnet-canny's
+ *                     dimensions) under --models (default models/)
  * --latent N          latent side (default 32, i.e. 256x256 images)
  * --frames F          frames for the cross-frame UNet step (default 8)
  * --repeat R          timed repetitions per component (default 3, after one warm-up)
@@ -70,6 +71,14 @@ public final class Benchmark {
             if (!Files.isDirectory(bundleDir)) {
                 RandomBundleWriter.write("demo-pix2pix", bundleDir, 0);
             }
+        }
+        if ("sd15".equals(preset) && controlnet == null && !args.contains("--job")) {
+            // lllyasviel/sd-controlnet-canny's dimensions, random weights
+            Path cn = models.resolve("sd15-controlnet-random");
+            if (!Files.isDirectory(cn)) {
+                RandomBundleWriter.writeControlNet("sd15-controlnet", cn, 1234);
+            }
+            controlnet = cn.toString();
         }
         if (preset != null) {
             bundleDir = models.resolve(preset + "-random");
