@@ -224,6 +224,13 @@ public interface T2vConfig {
         /** How long a request waits for a free job slot before 503 + Retry-After. */
         @WithDefault("5M")
         Duration queueTimeout();
+
+        /**
+         * Activation memory one chunk of the all-frames loop may use: chunks are cut smaller than chunkSize when
+         * the estimate (StableDiffusionModels#unetActivationBytesPerFrame) says a chunk would not fit.
+         */
+        @WithDefault("8G")
+        io.quarkus.runtime.configuration.MemorySize chunkMemoryBudget();
     }
 
     interface Artifacts {

@@ -14,6 +14,8 @@ import ai.t2vzero.model.controlnet.ControlNetModel;
 import ai.t2vzero.ops.JobMetrics;
 import ai.t2vzero.ops.ServiceState;
 import ai.t2vzero.pipeline.ControlVideoPipeline;
+import ai.t2vzero.pipeline.VideoPix2PixParams;
+import ai.t2vzero.pipeline.ControlVideoParams;
 import ai.t2vzero.pipeline.GenerationRun;
 import ai.t2vzero.pipeline.SeededVideoNoise;
 import ai.t2vzero.pipeline.StableDiffusionModels;
@@ -108,7 +110,9 @@ public class VideoJobs {
         refuseWhenShuttingDown();
         StageTimer timer = new StageTimer();
         StableDiffusionModels models = stableDiffusion(params.model(), timer);
-        TextToVideoParams p = params.withNativeSize(models.nativeSize());
+        TextToVideoParams sized = params.withNativeSize(models.nativeSize());
+        TextToVideoParams p = sized.withChunkSize(models.chunkSizeWithin(sized.chunkSize(),
+                config.limits().chunkMemoryBudget().asLongValue(), sized.height(), sized.width(), sized.videoLength()));
         VideoFormat format = VideoFormat.parse(p.format().id());
         return generate(format, p.fps(), p.seed(), publicBaseUrl, timer, out -> new TextToVideoZeroPipeline(models)
                 .generate(p, GenerationRun.of(new SeededVideoNoise(p.seed()), timer), out),
@@ -148,10 +152,13 @@ public class VideoJobs {
             }
         }
         VideoFrames conditions = control;
+        ControlVideoParams params = job.params().withChunkSize(models.chunkSizeWithin(job.params().chunkSize(),
+                config.limits().chunkMemoryBudget().asLongValue(), conditions.height(), conditions.width(),
+                conditions.frameCount()));
         return generate(job.format(), job.input().fps(), job.seed(), publicBaseUrl, timer, out -> {
             try (NDManager in = NDManager.newBaseManager(models.device().device())) {
                 NDArray images = FrameTensors.toFchw(conditions, in);                  // [F, 3, H, W] in [0, 1]
-                return pipeline.generate(job.params(), images, GenerationRun.of(new SeededVideoNoise(job.seed()), timer),
+                return pipeline.generate(params, images, GenerationRun.of(new SeededVideoNoise(job.seed()), timer),
                         out);
             }
         }, a -> String.format("%s %s: %d frames %dx%d, seed %d, model %s, controlnet %s", job.mode(), a.id(),
@@ -175,10 +182,12 @@ public class VideoJobs {
             throw new InvalidFieldException("model", e.getMessage());
         }
         VideoFrames input = readInput(job.input(), timer);
+        VideoPix2PixParams params = job.params().withChunkSize(models.chunkSizeWithin(job.params().chunkSize(),
+                config.limits().chunkMemoryBudget().asLongValue(), input.height(), input.width(), input.frameCount()));
         return generate(job.format(), job.input().fps(), job.seed(), publicBaseUrl, timer, out -> {
             try (NDManager in = NDManager.newBaseManager(models.device().device())) {
                 NDArray video = FrameTensors.toFchw(input, in);                          // [F, 3, H, W] in [0, 1]
-                return pipeline.generate(job.params(), video, GenerationRun.of(new SeededVideoNoise(job.seed()), timer),
+                return pipeline.generate(params, video, GenerationRun.of(new SeededVideoNoise(job.seed()), timer),
                         out);
             }
         }, a -> String.format("video-pix2pix %s: %d frames %dx%d, seed %d, model %s", a.id(), input.frameCount(),

@@ -31,6 +31,12 @@ public record ControlVideoParams(
         Objects.requireNonNull(scheduler, "scheduler");
     }
 
+    /** These params with another chunk size (never changes the video). */
+    public ControlVideoParams withChunkSize(int newChunkSize) {
+        return new ControlVideoParams(prompt, negativePrompt, numInferenceSteps, guidanceScale,
+                controlnetConditioningScale, eta, newChunkSize, scheduler);
+    }
+
     /** diffusers: {@code do_classifier_free_guidance = guidance_scale > 1}. */
     public boolean doClassifierFreeGuidance() {
         return guidanceScale > 1.0;

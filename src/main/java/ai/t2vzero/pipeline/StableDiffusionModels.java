@@ -45,6 +45,23 @@ public record StableDiffusionModels(
         return new StableDiffusionModels(name, tokenizer, textEncoder, unet, vae, config, sampleSize, device, manager);
     }
 
+    /**
+     * Estimated peak activation bytes one frame adds to a UNet pass at {@code height x width} pixels, both guidance
+     * halves included: latent area x first block's channels x dtype bytes x 2 x 48 live feature maps (48 measured:
+     * a 2x8-frame SD 1.5 step at 32x32 latents peaks about 0.9 GB above the weights).
+     */
+    public long unetActivationBytesPerFrame(int height, int width) {
+        long area = (long) (height / vaeScaleFactor()) * (width / vaeScaleFactor());
+        long bytes = device.dtype().getNumOfBytes();
+        return area * unet.config().blockOutChannels().get(0) * bytes * 2 * 48;
+    }
+
+    /** The chunk size to use: {@code requested}, lowered so that a chunk fits {@code budgetBytes}. */
+    public int chunkSizeWithin(int requested, long budgetBytes, int height, int width, int videoLength) {
+        int fit = VideoChunker.chunkSizeFor(budgetBytes, unetActivationBytesPerFrame(height, width), videoLength);
+        return Math.max(2, Math.min(requested, fit));
+    }
+
     /** Image pixels per latent pixel: 2^(number of VAE blocks - 1) (8 for SD 1.x). */
     public int vaeScaleFactor() {
         return vae.config().vaeScaleFactor();

@@ -46,6 +46,13 @@ public record TextToVideoParams(
                 motionFieldStrengthY, t0, t1, eta, chunkSize, seed, scheduler, format, fps);
     }
 
+    /** These params with another chunk size (frames per all-frames UNet call; never changes the video). */
+    public TextToVideoParams withChunkSize(int newChunkSize) {
+        return new TextToVideoParams(prompt, negativePrompt, model, videoLength, height, width, numInferenceSteps,
+                guidanceScale, motionFieldStrengthX, motionFieldStrengthY, t0, t1, eta, newChunkSize, seed, scheduler,
+                format, fps);
+    }
+
     /** Whether classifier-free guidance runs (diffusers: {@code do_classifier_free_guidance = guidance_scale > 1}). */
     public boolean doClassifierFreeGuidance() {
         return guidanceScale > 1.0;

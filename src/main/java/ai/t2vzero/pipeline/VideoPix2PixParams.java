@@ -30,6 +30,12 @@ public record VideoPix2PixParams(
         Objects.requireNonNull(scheduler, "scheduler");
     }
 
+    /** These params with another chunk size (never changes the video). */
+    public VideoPix2PixParams withChunkSize(int newChunkSize) {
+        return new VideoPix2PixParams(prompt, negativePrompt, numInferenceSteps, guidanceScale, imageGuidanceScale,
+                newChunkSize, scheduler);
+    }
+
     /** diffusers: {@code guidance_scale > 1 and image_guidance_scale >= 1}: three-way guidance. */
     public boolean doClassifierFreeGuidance() {
         return guidanceScale > 1.0 && imageGuidanceScale >= 1.0;

@@ -115,6 +115,17 @@ class TextToVideoZeroPipelineTest {
     }
 
     @Test
+    void chunkSizeIsCappedByTheMemoryBudget() {
+        long perFrame = sd.unetActivationBytesPerFrame(64, 64);
+        // 8x8 latents x 32 channels x 4 bytes x 2 halves x 48 maps
+        assertEquals(8L * 8 * 32 * 4 * 2 * 48, perFrame);
+        assertEquals(8, sd.chunkSizeWithin(8, Long.MAX_VALUE, 64, 64, 20), "large budget: the requested size");
+        assertEquals(5, sd.chunkSizeWithin(8, 5 * perFrame, 64, 64, 20), "budget for 5 frames");
+        assertEquals(2, sd.chunkSizeWithin(8, 1, 64, 64, 20), "never below frame 0 + one frame");
+        assertEquals(3, sd.chunkSizeWithin(8, Long.MAX_VALUE, 64, 64, 3), "never above the video length");
+    }
+
+    @Test
     void scheduleTooShortForT1IsRefused() {
         TextToVideoParams p = new TextToVideoParams("x", "", "m", 2, 64, 64, 4, 7.5, 12, 12, 2, 4, 0, 2, 1,
                 TextToVideoParams.SchedulerName.DDIM, TextToVideoParams.VideoFormat.MP4, 4);
