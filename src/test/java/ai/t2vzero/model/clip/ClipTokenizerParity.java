@@ -59,7 +59,13 @@ public final class ClipTokenizerParity implements CaseChecker {
         got.add(tokenizer.bosToken());
         got.addAll(bpe.subList(0, Math.min(bpe.size(), length - 2)));
         got.add(tokenizer.eosToken());
-        if (!got.equals(want)) {
+        // for an over-long prompt the reference may list the tokens before truncation (tokenize() rather than the
+        // ids): bos + every BPE token + eos; both spellings are the same tokenization
+        List<String> untruncated = new ArrayList<>();
+        untruncated.add(tokenizer.bosToken());
+        untruncated.addAll(bpe);
+        untruncated.add(tokenizer.eosToken());
+        if (!got.equals(want) && !untruncated.equals(want)) {
             throw new AssertionError(c.name() + ": tokens of '" + prompt + "' are " + got + ", reference " + want);
         }
     }
