@@ -63,6 +63,15 @@ class TextToVideoGenerationTest {
         assertEquals(64, info.width());
         assertEquals(64, info.height());
         assertEquals(5.0, info.fps(), 1e-6);
+        // not a blank or NaN-black video: the random demo weights still give varied pixels
+        byte[] first = frames(mp4).frame(0);
+        int min = 255;
+        int max = 0;
+        for (byte b : first) {
+            min = Math.min(min, b & 0xFF);
+            max = Math.max(max, b & 0xFF);
+        }
+        assertTrue(max - min > 10, "frame 0 spans only [" + min + ", " + max + "]");
     }
 
     @Test
