@@ -132,7 +132,7 @@ final class JobBenchmark {
         int size = sd.nativeSize();
         TextToVideoParams p = new TextToVideoParams("a horse galloping on a street", "", sd.name(), frames, size, size,
                 steps, 7.5, 12, 12, Math.max(0, steps - 6), Math.max(1, steps - 3), 0.0, 8, 42,
-                TextToVideoParams.SchedulerName.DDIM, TextToVideoParams.VideoFormat.MP4, 4);
+                TextToVideoParams.SchedulerName.DDIM, ai.t2vzero.video.VideoFormat.MP4, 4);
         // the real defaults (t0 44, t1 47 of 50) when steps = 50; scaled down with fewer steps
         if (steps == 50) {
             p = new TextToVideoParams(p.prompt(), "", p.model(), frames, size, size, 50, 7.5, 12, 12, 44, 47, 0.0, 8, 42,

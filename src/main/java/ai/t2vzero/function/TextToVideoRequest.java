@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.pipeline.TextToVideoParams;
 import ai.t2vzero.pipeline.TextToVideoParams.SchedulerName;
-import ai.t2vzero.pipeline.TextToVideoParams.VideoFormat;
+import ai.t2vzero.video.VideoFormat;
 
 /**
  * Body of {@code text-to-video} (plain JSON, or the {@code data} of a CloudEvent). Only {@code prompt} is
@@ -121,8 +121,12 @@ public record TextToVideoRequest(
         SchedulerName schedulerName = SchedulerName.parse(schedulerV).orElseThrow(() -> new InvalidFieldException(
                 "scheduler", "scheduler must be one of ddim, pndm (got \"" + schedulerV + "\")"));
         checkRange("fps", fpsV, 1, 60);
-        VideoFormat videoFormat = VideoFormat.parse(formatV).orElseThrow(() -> new InvalidFieldException(
-                "format", "format must be one of mp4, gif (got \"" + formatV + "\")"));
+        VideoFormat videoFormat;
+        try {
+            videoFormat = VideoFormat.parse(formatV);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("format", "format must be one of mp4, gif (got \"" + formatV + "\")");
+        }
 
         long seedV = seed != null ? seed : randomSeed.getAsLong();
         return new TextToVideoParams(promptV, negativePromptV, modelV, videoLengthV, heightV, widthV, stepsV,

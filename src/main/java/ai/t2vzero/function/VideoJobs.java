@@ -113,7 +113,7 @@ public class VideoJobs {
         TextToVideoParams sized = params.withNativeSize(models.nativeSize());
         TextToVideoParams p = sized.withChunkSize(models.chunkSizeWithin(sized.chunkSize(),
                 config.limits().chunkMemoryBudget().asLongValue(), sized.height(), sized.width(), sized.videoLength()));
-        VideoFormat format = VideoFormat.parse(p.format().id());
+        VideoFormat format = p.format();
         return generate(format, p.fps(), p.seed(), publicBaseUrl, timer, out -> new TextToVideoZeroPipeline(models)
                 .generate(p, GenerationRun.of(new SeededVideoNoise(p.seed()), timer), out),
                 a -> String.format("text-to-video %s: %d frames %dx%d, seed %d, model %s", a.id(), p.videoLength(),

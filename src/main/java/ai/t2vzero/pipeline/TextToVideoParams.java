@@ -1,5 +1,7 @@
 package ai.t2vzero.pipeline;
 
+import ai.t2vzero.video.VideoFormat;
+
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -71,42 +73,6 @@ public record TextToVideoParams(
         public static Optional<SchedulerName> parse(String s) {
             for (SchedulerName v : values()) {
                 if (v.id().equalsIgnoreCase(s.strip())) {
-                    return Optional.of(v);
-                }
-            }
-            return Optional.empty();
-        }
-    }
-
-    /** Output containers a request may name, with their file extension and media type. */
-    public enum VideoFormat {
-        MP4("mp4", "video/mp4"),
-        GIF("gif", "image/gif");
-
-        private final String extension;
-        private final String contentType;
-
-        VideoFormat(String extension, String contentType) {
-            this.extension = extension;
-            this.contentType = contentType;
-        }
-
-        /** The name used in requests and config, also the file extension: "mp4", "gif". */
-        public String id() {
-            return extension;
-        }
-
-        public String extension() {
-            return extension;
-        }
-
-        public String contentType() {
-            return contentType;
-        }
-
-        public static Optional<VideoFormat> parse(String s) {
-            for (VideoFormat v : values()) {
-                if (v.extension.equalsIgnoreCase(s.strip())) {
                     return Optional.of(v);
                 }
             }

@@ -40,7 +40,7 @@ public class RecordingVideoJobs extends VideoJobs {
             case "no-model" -> throw new InvalidFieldException("model", "model \"" + params.model() + "\" is not installed");
             default -> {
                 String id = "0123456789abcdef0123456789abcdef." + params.format().extension();
-                return new TextToVideoResponse(id, publicBaseUrl + "/artifacts/" + id, params.format().id(),
+                return new TextToVideoResponse(id, publicBaseUrl + "/artifacts/" + id, params.format().extension(),
                         params.videoLength(), params.width(), params.height(), params.fps(), params.seed(),
                         Map.of("unet", 1.5));
             }

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import ai.t2vzero.pipeline.TextToVideoParams;
 import ai.t2vzero.pipeline.TextToVideoParams.SchedulerName;
-import ai.t2vzero.pipeline.TextToVideoParams.VideoFormat;
+import ai.t2vzero.video.VideoFormat;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;

@@ -45,7 +45,7 @@ public final class TextToVideoZeroPipelineParity implements CaseChecker {
                     p.path("t0").asInt(), p.path("t1").asInt(), p.path("eta").asDouble(), Math.max(2, frames),
                     p.path("seed").asLong(),
                     TextToVideoParams.SchedulerName.parse(p.path("scheduler").asText()).orElseThrow(),
-                    TextToVideoParams.VideoFormat.MP4, 4);
+                    ai.t2vzero.video.VideoFormat.MP4, 4);
             int[] frameIds = null;
             if (p.path("frame_ids").isArray()) {
                 frameIds = new int[frames];
