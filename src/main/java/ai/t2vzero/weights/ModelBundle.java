@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import java.util.function.Function;
 import ai.djl.ndarray.types.DataType;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -66,6 +68,24 @@ public final class ModelBundle {
             return s;
         }
         return new WeightStore(dir(component).toString(), weightFiles(component), manager, dtype);
+    }
+
+    /**
+     * Builds a model from {@code component} strictly: its weights go to a new sub-manager of {@code manager} (the
+     * model's own), {@code build} looks them up through the root scope, and any missing, mis-shaped or unused tensor
+     * fails the load, which then frees what was read. The weights are taken out of any NDScope open while loading.
+     */
+    public <T> T loadStrict(String component, NDManager manager, DataType dtype, Function<WeightScope, T> build) {
+        NDManager weights = manager.newSubManager();
+        try (WeightStore store = openStore(component, weights, dtype)) {
+            T model = build.apply(store.root());
+            store.verifyComplete();
+            weights.getManagedArrays().forEach(NDScope::unregister);
+            return model;
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
     }
 
     /** Component -> the generating store its model was built on (only for {@link #generating} bundles). */

@@ -3,7 +3,6 @@ package ai.t2vzero.model.controlnet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.Conv2d;
@@ -17,7 +16,6 @@ import ai.t2vzero.model.unet.UNetMidBlock2DCrossAttn;
 import ai.t2vzero.runtime.Scopes;
 import ai.t2vzero.weights.ModelBundle;
 import ai.t2vzero.weights.WeightScope;
-import ai.t2vzero.weights.WeightStore;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -76,16 +74,7 @@ public final class ControlNetModel {
      */
     public static ControlNetModel load(ModelBundle bundle, String component, NDManager manager, DataType dtype) {
         ControlNetConfig config = ControlNetConfig.from(bundle.config(component));
-        NDManager weights = manager.newSubManager();
-        try (WeightStore store = bundle.openStore(component, weights, dtype)) {
-            ControlNetModel model = load(config, store.root());
-            store.verifyComplete();
-            weights.getManagedArrays().forEach(NDScope::unregister);
-            return model;
-        } catch (RuntimeException e) {
-            weights.close();
-            throw e;
-        }
+        return bundle.loadStrict(component, manager, dtype, w -> load(config, w));
     }
 
     public static ControlNetModel load(ControlNetConfig c, WeightScope w) {

@@ -3,7 +3,6 @@ package ai.t2vzero.model.unet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.t2vzero.model.controlnet.ControlNetOutput;
 import ai.t2vzero.model.nn.Activations;
@@ -13,7 +12,6 @@ import ai.t2vzero.model.nn.GroupNorm;
 import ai.t2vzero.runtime.Scopes;
 import ai.t2vzero.weights.ModelBundle;
 import ai.t2vzero.weights.WeightScope;
-import ai.t2vzero.weights.WeightStore;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -68,17 +66,7 @@ public final class UNet2DConditionModel {
      */
     public static UNet2DConditionModel load(ModelBundle bundle, String component, NDManager manager, DataType dtype) {
         UNet2DConditionConfig config = UNet2DConditionConfig.from(bundle.config(component));
-        NDManager weights = manager.newSubManager();
-        try (WeightStore store = bundle.openStore(component, weights, dtype)) {
-            UNet2DConditionModel model = load(config, store.root());
-            store.verifyComplete();
-            // weights belong to the model's manager, never to a scope that happens to be open while loading
-            weights.getManagedArrays().forEach(NDScope::unregister);
-            return model;
-        } catch (RuntimeException e) {
-            weights.close();
-            throw e;
-        }
+        return bundle.loadStrict(component, manager, dtype, w -> load(config, w));
     }
 
     /** Builds the module tree from a config and the checkpoint's root scope (weights in the scope's store). */
