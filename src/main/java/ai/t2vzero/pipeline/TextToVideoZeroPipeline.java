@@ -120,9 +120,18 @@ public final class TextToVideoZeroPipeline {
                             embeds, frame, p, cfg, crossFrame, noise, trace, timer, outputLatents));
                     // frame 0 is in every chunk: keep it from the first one only
                     NDArray kept = frames.isEmpty() ? part : part.get("1:");
-                    NDArray owned = kept.toType(DataType.FLOAT32, false).duplicate();
+                    NDArray f32 = kept.toType(DataType.FLOAT32, false);
+                    NDArray owned = f32.duplicate();
                     owned.attach(out);
+                    if (f32 != kept) {
+                        f32.close();
+                    }
                     frames.add(owned);
+                    // the chunk's own copy goes now: only the finished frames stay, never a chunk's working set
+                    if (kept != part) {
+                        kept.close();
+                    }
+                    part.close();
                 }
             } finally {
                 afterLoop0.close();
