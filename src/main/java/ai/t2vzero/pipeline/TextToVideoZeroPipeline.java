@@ -183,15 +183,7 @@ public final class TextToVideoZeroPipeline {
             x1k0 = backwardLoop(s, LOOP2, loop2, x1kT1, perFrame, chunk, frame, p.guidanceScale(), cfg, crossFrame,
                     noise, trace);
         }
-        trace.record("final_latents", x1k0);
-        if (outputLatents) {
-            return x1k0;
-        }
-        try (StageTimer.Stage ignored = timer.start("vae_decode")) {
-            NDArray frames = models.vae().decodeFrames(x1k0, 1);        // [m, H, W, 3] in [0, 1]
-            trace.record("frames", frames);
-            return frames;
-        }
+        return models.finish(x1k0, trace, timer, outputLatents);
     }
 
     /**

@@ -173,15 +173,7 @@ public final class VideoPix2PixPipeline {
                 }
             }
         }
-        trace.record("final_latents", x);
-        if (run.outputLatents()) {
-            return x;
-        }
-        try (StageTimer.Stage ignored = timer.start("vae_decode")) {
-            NDArray frames = models.vae().decodeFrames(x, 1);                            // [m, H, W, 3] in [0, 1]
-            trace.record("frames", frames);
-            return frames;
-        }
+        return models.finish(x, trace, timer, run.outputLatents());
     }
 
     private Scheduler newScheduler(VideoPix2PixParams p) {
