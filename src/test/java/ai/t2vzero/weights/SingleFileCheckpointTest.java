@@ -87,17 +87,18 @@ class SingleFileCheckpointTest {
 
     @Test
     void withoutAConfigBesideItTheSd15ArchitectureIsAssumed() throws IOException {
-        // the micro file alone (no micro.config/) is read as SD 1.5 (320-channel UNet): every shape mismatch is named
+        // the micro file alone (no micro.config/) is read as SD 1.5: runwayml/stable-diffusion-v1-5's configs
         Path alone = Files.copy(DIR.resolve("micro.safetensors"), tmp.resolve("micro.safetensors"));
-        try (NDManager m = NDManager.newBaseManager(); SingleFileCheckpoint ckpt = SingleFileCheckpoint.open(alone)) {
+        try (SingleFileCheckpoint ckpt = SingleFileCheckpoint.open(alone)) {
             assertTrue(ckpt.config("unet").source().contains("Stable Diffusion 1.5 default"), ckpt.config("unet").source());
-            WeightLoadException e = assertThrows(WeightLoadException.class,
-                    () -> UNet2DConditionModel.load(ckpt.bundle(), "unet", m, DataType.FLOAT32));
-            assertTrue(e.getMessage().contains("shape mismatches") && e.getMessage().contains("320"), e.getMessage());
+            assertEquals(java.util.List.of(320, 640, 1280, 1280), ckpt.config("unet").getIntList("block_out_channels"));
+            assertEquals(768, ckpt.config("text_encoder").getInt("hidden_size"));
+            assertEquals(0.18215, ckpt.config("vae").getDouble("scaling_factor"));
         }
-        // with the configs beside it, the same file loads
+        // with micro.config/<component>/config.json beside it, those configs are used and the file loads strictly
         copyTree(DIR.resolve("micro.config"), tmp.resolve("micro.config"));
         try (NDManager m = NDManager.newBaseManager(); SingleFileCheckpoint ckpt = SingleFileCheckpoint.open(alone)) {
+            assertEquals(java.util.List.of(4, 8, 8, 8), ckpt.config("unet").getIntList("block_out_channels"));
             UNet2DConditionModel.load(ckpt.bundle(), "unet", m, DataType.FLOAT32);
         }
     }
