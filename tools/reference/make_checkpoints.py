@@ -12,6 +12,7 @@ What it writes (see tools/reference/README.md):
                          dimension (its tensors sliced; configs adjusted) so that all files stay small
   micro-bin/             the same weights as PyTorch .bin files: unet sharded (index.json), vae with both a .bin
                          (negated weights: must NOT be read) and the right .safetensors, text_encoder pytorch_model.bin
+  micro-controlnet[-bin]/ controlnet-mini shrunk the same way, safetensors and torch.save .bin
   micro.ckpt             diffusers' convert_diffusers_to_original_stable_diffusion.py output (torch.save, zip)
   micro.safetensors      the same script with --use_safetensors
   micro-ema.ckpt         micro.ckpt plus model_ema.* (negated UNet weights), LDM schedule buffers and
@@ -169,6 +170,27 @@ def make_bin_bundle(cfg, sds, out):
     torch.save(sds["text_encoder"], os.path.join(b, "text_encoder", "pytorch_model.bin"))
 
 
+def make_controlnet(controlnet_mini, out):
+    """controlnet-mini shrunk like the micro family, as safetensors and as a torch.save .bin (a ControlNet repo)."""
+    conf = json.load(open(os.path.join(controlnet_mini, "config.json")))
+    conf["block_out_channels"] = [c // 8 for c in conf["block_out_channels"]]
+    conf["conditioning_embedding_out_channels"] = [c // 8 for c in conf["conditioning_embedding_out_channels"]]
+    conf["cross_attention_dim"] = conf["cross_attention_dim"] // 8
+    conf["attention_head_dim"] = 2
+    conf["norm_num_groups"] = 4
+    sd = st_load(os.path.join(controlnet_mini, "diffusion_pytorch_model.safetensors"))
+    micro = collections.OrderedDict(
+        (k, t[tuple(slice(0, n) for n in micro_shape(k, list(t.shape)))].contiguous().half()) for k, t in sd.items())
+    for name, writer in (("micro-controlnet", lambda d: st_save(micro, os.path.join(d, "diffusion_pytorch_model.safetensors"),
+                                                                   {"format": "pt"})),
+                         ("micro-controlnet-bin", lambda d: torch.save(micro, os.path.join(d, "diffusion_pytorch_model.bin")))):
+        d = os.path.join(out, name)
+        os.makedirs(d)
+        with open(os.path.join(d, "config.json"), "w") as f:
+            json.dump(conf, f, indent=2)
+        writer(d)
+
+
 def make_single_files(cfg, out, convert_script):
     shim = tempfile.mkdtemp()
     os.makedirs(os.path.join(shim, "safetensors"))
@@ -263,11 +285,13 @@ def torch_zip(path, obj, storages):
     """A zip laid out as torch.save writes it (archive/data.pkl, archive/data/<key>, archive/version)."""
     buf = io.BytesIO()
     _TorchPickler(buf, protocol=2).dump(obj)
+    def entry(name):
+        return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))   # fixed: the files are reproducible
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("archive/data.pkl", buf.getvalue())
+        z.writestr(entry("archive/data.pkl"), buf.getvalue())
         for key, raw in storages.items():
-            z.writestr("archive/data/" + key, raw)
-        z.writestr("archive/version", "3\n")
+            z.writestr(entry("archive/data/" + key), raw)
+        z.writestr(entry("archive/version"), "3\n")
 
 
 def make_hostile(out):
@@ -297,6 +321,7 @@ def make_hostile(out):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mini", required=True, help="the reference's sd15-mini bundle")
+    ap.add_argument("--controlnet-mini", help="the reference's controlnet-mini (default: beside --mini)")
     ap.add_argument("--convert-script", required=True,
                     help="diffusers v0.27.2 scripts/convert_diffusers_to_original_stable_diffusion.py")
     ap.add_argument("--out", required=True)
@@ -306,6 +331,7 @@ def main():
     os.makedirs(a.out)
     cfg, sds = make_micro(a.mini, a.out)
     make_bin_bundle(cfg, sds, a.out)
+    make_controlnet(a.controlnet_mini or os.path.join(os.path.dirname(os.path.abspath(a.mini)), "controlnet-mini"), a.out)
     make_single_files(cfg, a.out, a.convert_script)
     make_reader_fixtures(a.out)
     make_hostile(a.out)

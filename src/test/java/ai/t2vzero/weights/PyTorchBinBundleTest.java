@@ -1,6 +1,11 @@
 package ai.t2vzero.weights;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.t2vzero.model.controlnet.ControlNetModel;
+import ai.t2vzero.model.controlnet.ControlNetOutput;
+import ai.t2vzero.model.nn.AttnProcessors;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -47,6 +52,29 @@ class PyTorchBinBundleTest {
     void modelsGiveTheSafetensorsBundlesOutputsExactly() {
         try (NDManager m = NDManager.newBaseManager()) {
             assertSameOutputs(new ModelBundle(CheckpointFixtures.microBundle()), new ModelBundle(BIN), m);
+        }
+    }
+
+    @Test
+    void controlNetRepoWithBinWeightsLoadsLikeItsSafetensorsTwin() {
+        Path st = CheckpointFixtures.dir().resolve("micro-controlnet");
+        Path bin = CheckpointFixtures.dir().resolve("micro-controlnet-bin");
+        try (NDManager m = NDManager.newBaseManager();
+             TensorSource a = TensorSource.open(st.resolve("diffusion_pytorch_model.safetensors"));
+             TensorSource b = TensorSource.open(bin.resolve("diffusion_pytorch_model.bin"))) {
+            assertSameTensors("controlnet", a, b, m);
+            ControlNetModel x = ControlNetModel.load(new ModelBundle(st), ".", m, DataType.FLOAT32);
+            ControlNetModel y = ControlNetModel.load(new ModelBundle(bin), ".", m, DataType.FLOAT32);
+            NDArray sample = m.arange(0f, 256f).reshape(1, 4, 8, 8).mul(0.37f).sin();           // [1, 4, 8, 8]
+            NDArray text = m.arange(0f, 77 * 4f).reshape(1, 77, 4).mul(0.05f).cos();             // [1, 77, 4]
+            NDArray image = m.arange(0f, 3 * 64 * 64f).reshape(1, 3, 64, 64).mul(0.013f).sin().abs();
+            ControlNetOutput ox = x.forward(sample, m.create(500L), text, image, 1f, AttnProcessors.DEFAULT);
+            ControlNetOutput oy = y.forward(sample, m.create(500L), text, image, 1f, AttnProcessors.DEFAULT);
+            CheckpointFixtures.assertBitEqual("mid residual", ox.midBlockResSample(), oy.midBlockResSample());
+            for (int i = 0; i < ox.downBlockResSamples().size(); i++) {
+                CheckpointFixtures.assertBitEqual("down residual " + i, ox.downBlockResSamples().get(i),
+                        oy.downBlockResSamples().get(i));
+            }
         }
     }
 
