@@ -198,7 +198,7 @@ final class PickleReader {
                 }
                 case 's' -> {
                     Object v = pop(stack, marks);
-                    Object k = pop(stack, marks);
+                    Object k = checkKey(pop(stack, marks), at);
                     dict(peek(stack, marks), at).put(k, v);
                 }
                 case 'u' -> {
@@ -257,11 +257,7 @@ final class PickleReader {
             throw corrupt("odd number of dict items at byte " + at);
         }
         for (int i = 0; i < items.size(); i += 2) {
-            Object k = items.get(i);
-            if (k instanceof List<?> || k instanceof Map<?, ?>) {
-                throw corrupt("unhashable dict key (" + typeName(k) + ") at byte " + at);
-            }
-            m.put(k, items.get(i + 1));
+            m.put(checkKey(items.get(i), at), items.get(i + 1));
         }
     }
 
@@ -297,6 +293,19 @@ final class PickleReader {
         List<Object> top = new ArrayList<>(stack.subList(m, stack.size()));
         stack.subList(m, stack.size()).clear();
         return top;
+    }
+
+    /** Scalar keys, or tuples of scalars: hashing anything deeper could recurse through a self-referencing list. */
+    private Object checkKey(Object k, int at) {
+        if (!scalar(k) && !(k instanceof Tuple t && t.items().stream().allMatch(PickleReader::scalar))) {
+            throw corrupt("unsupported dict key (" + typeName(k) + ") at byte " + at);
+        }
+        return k;
+    }
+
+    private static boolean scalar(Object o) {
+        return o instanceof String || o instanceof Long || o instanceof BigInteger || o instanceof Double
+                || o instanceof Boolean || o == NONE;
     }
 
     static String typeName(Object o) {

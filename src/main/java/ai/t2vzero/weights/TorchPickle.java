@@ -87,7 +87,8 @@ final class TorchPickle implements PickleReader.Semantics {
     public Object persistentLoad(Object pid) {
         if (!(pid instanceof Tuple t) || t.size() != 5 || !"storage".equals(t.get(0))
                 || !(t.get(1) instanceof Global type) || !(t.get(2) instanceof String key) || !(t.get(4) instanceof Long numel)) {
-            throw refused("persistent id " + pid + " is not a torch storage record ('storage', type, key, location, numel)");
+            throw refused("persistent id (" + PickleReader.typeName(pid) + ") is not a torch storage record ('storage', type,"
+                    + " key, location, numel)");
         }
         DataType dtype = STORAGE_TYPES.get(type.qualified());
         if (dtype == null) {
@@ -121,6 +122,9 @@ final class TorchPickle implements PickleReader.Semantics {
                         List<?> kv = p instanceof Tuple t ? t.items() : (List<?>) p;
                         if (kv.size() != 2) {
                             throw refused("OrderedDict item of " + kv.size() + " values");
+                        }
+                        if (!(kv.get(0) instanceof String || kv.get(0) instanceof Long)) {
+                            throw refused("OrderedDict key " + PickleReader.typeName(kv.get(0)));
                         }
                         m.put(kv.get(0), kv.get(1));
                     }
@@ -183,6 +187,12 @@ final class TorchPickle implements PickleReader.Semantics {
             }
         } catch (ArithmeticException e) {
             throw refused("a tensor whose size overflows 64 bits: " + t);
+        }
+        if (numel > t.storage().numel()) {
+            // only overlapping views (stride 0, as_strided) have more elements than their storage: reading one would
+            // turn a few bytes of file into an allocation of any size
+            throw refused("tensor " + t + " has " + numel + " elements over a storage of " + t.storage().numel()
+                    + " (an overlapping view), which a state dict of weights never holds");
         }
         if (numel > 0 && last >= t.storage().numel()) {
             throw refused("tensor " + t + " reaches element " + last + " but the storage has only " + t.storage().numel()

@@ -267,6 +267,11 @@ public final class TorchZipCheckpoint implements TensorSource {
         if (e.compressedSize() > Integer.MAX_VALUE || e.size() > Integer.MAX_VALUE) {
             throw new WeightLoadException("compressed entry " + e.name() + " of " + path + " is larger than 2 GiB");
         }
+        if (e.size() > 1032 * (e.compressedSize() + 1)) {
+            // deflate cannot expand more than 1032:1: a larger declared size is a lie, refused before allocating it
+            throw corrupt(path, "entry " + e.name() + " declares " + e.size() + " bytes from " + e.compressedSize()
+                    + " compressed bytes");
+        }
         ByteBuffer in = ByteBuffer.allocate((int) e.compressedSize());
         readFully(channel, in, start);
         byte[] plain = new byte[(int) e.size()];

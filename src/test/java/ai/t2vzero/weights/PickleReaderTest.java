@@ -78,4 +78,21 @@ class PickleReaderTest {
         assertTrue(refused(pickle(0x80, 2, "}q")).contains("truncated"));
         assertTrue(refused(pickle(0x80, 2, "h", 5, ".")).contains("never stored"));
     }
+
+    @Test
+    void selfReferencingStructuresCannotRecurse() {
+        // l = []; t = (l,); l.append(t); {t: 1}: refused as a dict key instead of hashing forever
+        String msg = refused(pickle(0x80, 2, "]q", 0, 0x85, "q", 1, "h", 0, "h", 1, "a0}h", 1, "K", 1, "s."));
+        assertTrue(msg.contains("unsupported dict key"), msg);
+    }
+
+    @Test
+    void overlappingViewsCannotAmplifyAFewBytes() {
+        // _rebuild_tensor_v2(storage of 4 floats, 0, (10**9,), (0,), False, OrderedDict()): 4 GB from 16 bytes
+        byte[] data = pickle(0x80, 2, "ctorch._utils\n_rebuild_tensor_v2\n(", "(X", 7, 0, 0, 0, "storagectorch\nFloatStorage\n",
+                "X", 1, 0, 0, 0, "0X", 3, 0, 0, 0, "cpuK", 4, "tQK", 0, "J", 0x00, 0xca, 0x9a, 0x3b, 0x85, "K", 0, 0x85, 0x89,
+                "ccollections\nOrderedDict\n)RtR.");
+        String msg = refused(data);
+        assertTrue(msg.contains("overlapping view"), msg);
+    }
 }
