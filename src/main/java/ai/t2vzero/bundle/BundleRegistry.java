@@ -2,8 +2,9 @@ package ai.t2vzero.bundle;
 
 import ai.djl.ndarray.NDManager;
 import ai.t2vzero.config.T2vConfig;
+import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.model.controlnet.ControlNetModel;
-import ai.t2vzero.ops.JobMetrics;
+import ai.t2vzero.pipeline.ModelSource;
 import ai.t2vzero.pipeline.StableDiffusionModels;
 import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.TorchRuntime;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -41,16 +41,15 @@ import java.util.stream.Stream;
  * the same way. Health checks never load anything.
  */
 @ApplicationScoped
-public class BundleRegistry {
+public class BundleRegistry implements ModelSource {
 
     private static final Logger LOG = Logger.getLogger(BundleRegistry.class);
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     @Inject
     T2vConfig config;
 
     @Inject
-    JobMetrics metrics;
+    BundleLoadListener loadListener;
 
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final Map<String, ControlNetSlot> controlNetSlots = new ConcurrentHashMap<>();
@@ -58,6 +57,7 @@ public class BundleRegistry {
     private volatile DeviceSpec device;
 
     /** The Stable Diffusion components of bundle {@code name}, loading it on first use. */
+    @Override
     public StableDiffusionModels stableDiffusion(String name, String field) {
         Slot slot = slots.computeIfAbsent(name, n -> new Slot());
         synchronized (slot) {
@@ -72,6 +72,7 @@ public class BundleRegistry {
      * The ControlNet in folder {@code name}, loading it on first use (once, like {@link #stableDiffusion}), with its
      * weights on the configured device. Errors name {@code field}.
      */
+    @Override
     public ControlNetModel controlNet(String name, String field) {
         ControlNetSlot slot = controlNetSlots.computeIfAbsent(name, n -> new ControlNetSlot());
         synchronized (slot) {
@@ -147,7 +148,7 @@ public class BundleRegistry {
         }
         ensureDemo(name, dir);
         if (!Files.isRegularFile(dir.resolve("model_index.json"))) {
-            throw new UnknownBundleException(field, "unknown model '" + name + "': no diffusers bundle at " + dir
+            throw new InvalidFieldException(field, "unknown model '" + name + "': no diffusers bundle at " + dir
                     + " (available: " + available() + ")", null);
         }
         DeviceSpec d = device();
@@ -156,13 +157,13 @@ public class BundleRegistry {
         try {
             StableDiffusionModels models = StableDiffusionModels.load(name, new ModelBundle(dir), d, manager);
             loads.incrementAndGet();
-            metrics.modelLoaded(name, System.nanoTime() - t);
+            loadListener.loaded(name, System.nanoTime() - t);
             LOG.infof("loaded model bundle '%s' from %s on %s in %.1f s (%s)", name, dir, d,
                     (System.nanoTime() - t) / 1e9, TorchRuntime.describe());
             return models;
         } catch (WeightLoadException e) {
             manager.close();
-            throw new UnknownBundleException(field, "model '" + name + "' cannot be loaded: " + e.getMessage(), e);
+            throw new InvalidFieldException(field, "model '" + name + "' cannot be loaded: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -176,12 +177,12 @@ public class BundleRegistry {
      */
     private StableDiffusionModels loadSingleFile(String name, String field, Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new UnknownBundleException(field, "unknown model '" + name + "': no checkpoint file of that name on the"
+            throw new InvalidFieldException(field, "unknown model '" + name + "': no checkpoint file of that name on the"
                     + " models volume (single files: " + CheckpointFiles.list(modelsDir()) + ")", null);
         }
         String defaultName = config.defaults().model();
         if (SingleFileCheckpoint.isCheckpointName(defaultName)) {
-            throw new UnknownBundleException(field, "model '" + name + "' is a single file and takes its tokenizer and"
+            throw new InvalidFieldException(field, "model '" + name + "' is a single file and takes its tokenizer and"
                     + " scheduler from the default model, but t2v.defaults.model is a single file too", null);
         }
         Path defaults = bundleDir(defaultName, "t2v.defaults.model");
@@ -193,14 +194,14 @@ public class BundleRegistry {
             StableDiffusionModels models = StableDiffusionModels.load(name, ckpt.bundle(), new ModelBundle(defaults), d,
                     manager);
             loads.incrementAndGet();
-            metrics.modelLoaded(name, System.nanoTime() - t);
+            loadListener.loaded(name, System.nanoTime() - t);
             LOG.infof("loaded single-file checkpoint '%s' on %s in %.1f s (tokenizer and scheduler of '%s'; %d keys"
                     + " ignored: EMA copy / schedule buffers)", name, d, (System.nanoTime() - t) / 1e9, defaultName,
                     ckpt.ignoredKeys().size());
             return models;
         } catch (WeightLoadException e) {
             manager.close();
-            throw new UnknownBundleException(field, "model '" + name + "' cannot be loaded: " + e.getMessage(), e);
+            throw new InvalidFieldException(field, "model '" + name + "' cannot be loaded: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -216,14 +217,11 @@ public class BundleRegistry {
 
     /** The folder of a bundle name, refusing anything that is not a plain folder name. */
     Path bundleDir(String name, String field) {
-        if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
-            throw new UnknownBundleException(field, field + " must be a bundle folder name ([A-Za-z0-9._-], no path), got '"
-                    + name + "'", null);
-        }
+        BundleNames.check(field, name);
         Path root = modelsDir();
         Path dir = root.resolve(name).normalize();
         if (!dir.getParent().equals(root)) {
-            throw new UnknownBundleException(field, field + " '" + name + "' is not a folder of the models volume", null);
+            throw new InvalidFieldException(field, field + " '" + name + "' is not a folder of the models volume");
         }
         return dir;
     }
@@ -244,7 +242,7 @@ public class BundleRegistry {
             }
         }
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
-            throw new UnknownBundleException(field, "unknown " + field + " '" + name + "': no ControlNet (config.json +"
+            throw new InvalidFieldException(field, "unknown " + field + " '" + name + "': no ControlNet (config.json +"
                     + " diffusion_pytorch_model.safetensors) at " + dir + " (available: " + availableControlNets() + ")",
                     null);
         }
@@ -256,7 +254,7 @@ public class BundleRegistry {
             LOG.infof("loaded ControlNet '%s' from %s on %s in %.1f s", name, dir, d, (System.nanoTime() - t) / 1e9);
             return model;
         } catch (WeightLoadException e) {
-            throw new UnknownBundleException(field, field + " '" + name + "' cannot be loaded: " + e.getMessage(), e);
+            throw new InvalidFieldException(field, field + " '" + name + "' cannot be loaded: " + e.getMessage(), e);
         }
     }
 

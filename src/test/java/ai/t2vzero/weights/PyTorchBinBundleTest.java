@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.t2vzero.model.controlnet.ControlNetModel;
-import ai.t2vzero.model.controlnet.ControlNetOutput;
+import ai.t2vzero.model.unet.ControlNetOutput;
 import ai.t2vzero.model.nn.AttnProcessors;
 import org.junit.jupiter.api.Test;
 
