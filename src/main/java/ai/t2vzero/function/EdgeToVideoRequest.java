@@ -36,12 +36,13 @@ public record EdgeToVideoRequest(
         Integer cannyHigh,
         Integer chunkSize,
         Long seed,
-        String format) implements VideoModeRequest {
+        String format,
+        String scheduler) implements VideoModeRequest {
 
     /** A request with only a prompt and a video: every other field takes its default. */
     public static EdgeToVideoRequest of(String prompt, String video) {
         return new EdgeToVideoRequest(prompt, null, null, null, video, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     public ControlVideoJob resolve(T2vConfig config) {
@@ -56,7 +57,8 @@ public record EdgeToVideoRequest(
      */
     public ControlVideoJob resolve(T2vConfig.Defaults d, T2vConfig.Limits limits, LongSupplier randomSeed) {
         T2vConfig.Edge e = d.edge();
-        Common c = resolveCommon(d.model(), e.numInferenceSteps(), e.guidanceScale(), d, limits, randomSeed);
+        Common c = resolveCommon(d.model(), e.numInferenceSteps(), e.guidanceScale(),
+                ControlVideoPipeline.DEFAULT_SCHEDULER, d, limits, randomSeed);
         String controlnetV = controlnet != null ? controlnet : e.controlnet();
         double scaleV = controlnetConditioningScale != null ? controlnetConditioningScale : e.controlnetConditioningScale();
         double etaV = eta != null ? eta : d.eta();
@@ -74,7 +76,7 @@ public record EdgeToVideoRequest(
                     "cannyLow must be <= cannyHigh (got cannyLow=" + lowV + ", cannyHigh=" + highV + ")");
         }
         ControlVideoParams params = new ControlVideoParams(c.prompt(), c.negativePrompt(), c.numInferenceSteps(),
-                c.guidanceScale(), scaleV, etaV, c.chunkSize(), ControlVideoPipeline.DEFAULT_SCHEDULER);
+                c.guidanceScale(), scaleV, etaV, c.chunkSize(), c.scheduler());
         return new ControlVideoJob(EdgeToVideoFunction.NAME, c.model(), controlnetV, c.input(),
                 extractV ? new CannyEdges(lowV, highV) : null, params, c.seed(), c.format());
     }

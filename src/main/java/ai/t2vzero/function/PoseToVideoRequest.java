@@ -32,12 +32,13 @@ public record PoseToVideoRequest(
         Double eta,
         Integer chunkSize,
         Long seed,
-        String format) implements VideoModeRequest {
+        String format,
+        String scheduler) implements VideoModeRequest {
 
     /** A request with only a prompt and a video: every other field takes its default. */
     public static PoseToVideoRequest of(String prompt, String video) {
         return new PoseToVideoRequest(prompt, null, null, null, video, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null);
     }
 
     public ControlVideoJob resolve(T2vConfig config) {
@@ -52,7 +53,8 @@ public record PoseToVideoRequest(
      */
     public ControlVideoJob resolve(T2vConfig.Defaults d, T2vConfig.Limits limits, LongSupplier randomSeed) {
         T2vConfig.Pose p = d.pose();
-        Common c = resolveCommon(d.model(), p.numInferenceSteps(), p.guidanceScale(), d, limits, randomSeed);
+        Common c = resolveCommon(d.model(), p.numInferenceSteps(), p.guidanceScale(),
+                ControlVideoPipeline.DEFAULT_SCHEDULER, d, limits, randomSeed);
         String controlnetV = controlnet != null ? controlnet : p.controlnet();
         double scaleV = controlnetConditioningScale != null ? controlnetConditioningScale : p.controlnetConditioningScale();
         double etaV = eta != null ? eta : d.eta();
@@ -61,7 +63,7 @@ public record PoseToVideoRequest(
         VideoModeRequest.checkNonNegative("controlnetConditioningScale", scaleV);
         EdgeToVideoRequest.checkEta(etaV);
         ControlVideoParams params = new ControlVideoParams(c.prompt(), c.negativePrompt(), c.numInferenceSteps(),
-                c.guidanceScale(), scaleV, etaV, c.chunkSize(), ControlVideoPipeline.DEFAULT_SCHEDULER);
+                c.guidanceScale(), scaleV, etaV, c.chunkSize(), c.scheduler());
         return new ControlVideoJob(PoseToVideoFunction.NAME, c.model(), controlnetV, c.input(), null, params, c.seed(),
                 c.format());
     }

@@ -75,6 +75,9 @@ public record TextToVideoRequest(
         double motionYV = motionFieldStrengthY != null ? motionFieldStrengthY : d.motionFieldStrengthY();
         int t0V = t0 != null ? t0 : d.t0();
         int t1V = t1 != null ? t1 : d.t1();
+        // explicit t0/t1 are indices into this request's schedule; the defaults are indices at d.t0T1Steps() steps,
+        // re-derived for another step count from the same noise level (TimestepIndices)
+        boolean explicitT0T1 = t0 != null || t1 != null;
         double etaV = eta != null ? eta : d.eta();
         int chunkSizeV = chunkSize != null ? chunkSize : d.chunkSize();
         String schedulerV = scheduler != null ? scheduler : d.scheduler();
@@ -106,10 +109,14 @@ public record TextToVideoRequest(
         if (t0V >= t1V) {
             throw new InvalidFieldException("t0", "t0 must be < t1 (got t0=" + t0V + ", t1=" + t1V + ")");
         }
-        if (t1V >= stepsV) {
+        if (explicitT0T1 && t1V >= stepsV) {
             // t0 and t1 index the scheduler's timesteps from the end: timesteps[-t1 - 1] must exist
             throw new InvalidFieldException("t1",
                     "t1 must be < numInferenceSteps (got t1=" + t1V + ", numInferenceSteps=" + stepsV + ")");
+        }
+        if (!explicitT0T1 && stepsV < 2) {
+            throw new InvalidFieldException("numInferenceSteps", "numInferenceSteps must be >= 2 for text-to-video "
+                    + "(t0 < t1 need two timesteps; got " + stepsV + ")");
         }
         checkFinite("eta", etaV);
         if (etaV < 0 || etaV > 1) {
@@ -119,7 +126,7 @@ public record TextToVideoRequest(
             throw new InvalidFieldException("chunkSize", "chunkSize must be >= 2 (got " + chunkSizeV + ")");
         }
         SchedulerName schedulerName = SchedulerName.parse(schedulerV).orElseThrow(() -> new InvalidFieldException(
-                "scheduler", "scheduler must be one of ddim, pndm (got \"" + schedulerV + "\")"));
+                "scheduler", "scheduler must be one of " + SchedulerName.list() + " (got \"" + schedulerV + "\")"));
         checkRange("fps", fpsV, 1, 60);
         VideoFormat videoFormat;
         try {
@@ -130,7 +137,8 @@ public record TextToVideoRequest(
 
         long seedV = seed != null ? seed : randomSeed.getAsLong();
         return new TextToVideoParams(promptV, negativePromptV, modelV, videoLengthV, heightV, widthV, stepsV,
-                guidanceV, motionXV, motionYV, t0V, t1V, etaV, chunkSizeV, seedV, schedulerName, videoFormat, fpsV);
+                guidanceV, motionXV, motionYV, t0V, t1V, explicitT0T1 ? stepsV : d.t0T1Steps(), etaV, chunkSizeV, seedV,
+                schedulerName, videoFormat, fpsV);
     }
 
     static void checkModelName(String field, String name) {

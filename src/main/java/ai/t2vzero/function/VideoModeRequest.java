@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 import ai.t2vzero.config.T2vConfig;
+import ai.t2vzero.pipeline.TextToVideoParams;
 import ai.t2vzero.video.VideoFormat;
 
 /**
@@ -36,9 +37,12 @@ interface VideoModeRequest {
 
     String format();
 
-    /** The shared fields, merged and validated. */
+    /** ddim, pndm, euler-ancestral, dpm-solver++ or dpm-solver++-karras (null: the mode's default). */
+    String scheduler();
+
+    /** The shared fields, merged and validated ({@code scheduler}: the id for {@code Schedulers.fromConfig}). */
     record Common(String prompt, String negativePrompt, String model, VideoInput input, int numInferenceSteps,
-                  double guidanceScale, int chunkSize, long seed, VideoFormat format) {}
+                  double guidanceScale, int chunkSize, long seed, VideoFormat format, String scheduler) {}
 
     /**
      * Merges the shared defaults into the absent shared fields and validates them, in field order.
@@ -46,10 +50,11 @@ interface VideoModeRequest {
      * @param defaultModel  the mode's default bundle
      * @param defaultSteps  the mode's default numInferenceSteps
      * @param defaultGuidance the mode's default guidanceScale
+     * @param defaultScheduler the mode's default scheduler (ddim for ControlNet, euler-ancestral for pix2pix)
      * @throws InvalidFieldException naming the first field at fault and its bound
      */
-    default Common resolveCommon(String defaultModel, int defaultSteps, double defaultGuidance, T2vConfig.Defaults d,
-                                 T2vConfig.Limits limits, LongSupplier randomSeed) {
+    default Common resolveCommon(String defaultModel, int defaultSteps, double defaultGuidance, String defaultScheduler,
+                                 T2vConfig.Defaults d, T2vConfig.Limits limits, LongSupplier randomSeed) {
         // 1. merge: request value, else the configured default
         String promptV = prompt();
         String negativePromptV = negativePrompt() != null ? negativePrompt() : d.negativePrompt().orElse("");
@@ -62,6 +67,7 @@ interface VideoModeRequest {
         double guidanceV = guidanceScale() != null ? guidanceScale() : defaultGuidance;
         int chunkSizeV = chunkSize() != null ? chunkSize() : d.chunkSize();
         String formatV = format() != null ? format() : d.format();
+        String schedulerV = scheduler() != null ? scheduler() : defaultScheduler;
 
         // 2. validate
         if (promptV == null || promptV.isBlank()) {
@@ -83,9 +89,12 @@ interface VideoModeRequest {
         } catch (IllegalArgumentException e) {
             throw new InvalidFieldException("format", "format must be one of mp4, gif (got \"" + formatV + "\")");
         }
+        TextToVideoParams.SchedulerName schedulerName = TextToVideoParams.SchedulerName.parse(schedulerV).orElseThrow(
+                () -> new InvalidFieldException("scheduler", "scheduler must be one of "
+                        + TextToVideoParams.SchedulerName.list() + " (got \"" + schedulerV + "\")"));
         long seedV = seed() != null ? seed() : randomSeed.getAsLong();
         return new Common(promptV, negativePromptV, modelV, new VideoInput(videoV.strip(), videoLengthV, fpsV, resolutionV),
-                stepsV, guidanceV, chunkSizeV, seedV, videoFormat);
+                stepsV, guidanceV, chunkSizeV, seedV, videoFormat, schedulerName.id());
     }
 
     /** Required; {@code upload:<id>} or an http(s) URL (the input package checks the rest when it fetches it). */

@@ -77,18 +77,27 @@ public final class TextToVideoZeroPipeline {
 
             // 2. schedule; loop boundaries as python slices timesteps[:-t1-1], [-t1-1:-t0-1], [-t1-1:]
             Scheduler scheduler = Schedulers.fromConfig(models.schedulerConfig(), p.scheduler().id());
+            // t0/t1 for this step count (the defaults re-derived from the same noise level, see TimestepIndices)
+            TimestepIndices.T0T1 warp = p.warpIndices(steps -> {
+                try (Scheduler s = Schedulers.fromConfig(models.schedulerConfig(), p.scheduler().id())) {
+                    s.setTimesteps(steps);
+                    return s.timesteps();
+                }
+            });
+            int t0 = warp.t0();
+            int t1 = warp.t1();
             scheduler.setTimesteps(p.numInferenceSteps());
             scheduler.setEta(p.eta());
             double[] ts = scheduler.timesteps();
             int n = ts.length;
-            if (p.t1() + 1 >= n || p.t0() >= p.t1()) {
-                throw new IllegalArgumentException("t0 < t1 < " + (n - 1) + " required for a " + n + "-entry schedule (t0="
-                        + p.t0() + ", t1=" + p.t1() + ")");
+            if (t1 >= n || t0 < 0 || t0 >= t1) {
+                throw new IllegalArgumentException("0 <= t0 < t1 < " + n + " required for a " + n + "-entry schedule (t0="
+                        + t0 + ", t1=" + t1 + ")");
             }
-            trace.record("timesteps", work.create(ts).toType(DataType.INT64, false));
-            double[] loop0 = Arrays.copyOfRange(ts, 0, n - p.t1() - 1);
-            double[] loop1 = Arrays.copyOfRange(ts, n - p.t1() - 1, n - p.t0() - 1);
-            double[] loop2 = Arrays.copyOfRange(ts, n - p.t1() - 1, n);
+            trace.record("timesteps", timestepArray(work, ts));
+            double[] loop0 = Arrays.copyOfRange(ts, 0, n - t1 - 1);
+            double[] loop1 = Arrays.copyOfRange(ts, n - t1 - 1, n - t0 - 1);
+            double[] loop2 = Arrays.copyOfRange(ts, n - t1 - 1, n);
 
             // 3. x^1_T -> x^1_{T1} -> x^1_{T0}: the first frame alone
             int[] first = {0};
@@ -110,7 +119,9 @@ public final class TextToVideoZeroPipeline {
             }
 
             // 4. DDPM forward jump t0 -> t1: x_t1 = sqrt(P) x_t0 + sqrt(1 - P) eps, P = prod(alphas[t0v:t1v])
-            double alphaVec = alphaProduct(afterLoop0.alphas(), (int) ts[n - p.t0() - 1], (int) ts[n - p.t1() - 1]);
+            // (float timesteps of Euler-type schedulers index the nearest training timestep, half to even)
+            double alphaVec = alphaProduct(afterLoop0.alphas(), (int) Math.rint(ts[n - t0 - 1]),
+                    (int) Math.rint(ts[n - t1 - 1]));
 
             // 5. all frames, chunk by chunk, each chunk anchored on frame 0
             List<NDArray> frames = new ArrayList<>();
@@ -218,8 +229,14 @@ public final class TextToVideoZeroPipeline {
                 current.close();
             }
         }
-        trace.record(loop + "_timesteps", latents.getManager().create(timesteps).toType(DataType.INT64, false));
+        trace.record(loop + "_timesteps", timestepArray(latents.getManager(), timesteps));
         return x;
+    }
+
+    /** Timesteps as diffusers holds them: int64 when all are integral (DDIM, PNDM, DPM-Solver), else float32. */
+    static NDArray timestepArray(NDManager manager, double[] timesteps) {
+        boolean integral = Arrays.stream(timesteps).allMatch(t -> t == Math.rint(t));
+        return manager.create(timesteps).toType(integral ? DataType.INT64 : DataType.FLOAT32, false);
     }
 
     /** prod(alphas[from:to]) as torch.prod over the float32 alphas (python slice semantics). */

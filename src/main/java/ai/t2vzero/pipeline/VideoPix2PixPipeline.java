@@ -30,7 +30,7 @@ import ai.t2vzero.scheduler.Schedulers;
 public final class VideoPix2PixPipeline {
 
     /** Text2Video-Zero's scheduler for Video Instruct-Pix2Pix. */
-    public static final String DEFAULT_SCHEDULER = "euler_ancestral";
+    public static final String DEFAULT_SCHEDULER = "euler-ancestral";
     static final String LOOP = "denoise";
 
     private final StableDiffusionModels models;
