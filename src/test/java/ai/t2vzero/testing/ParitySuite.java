@@ -3,7 +3,6 @@ package ai.t2vzero.testing;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.t2vzero.runtime.TorchRuntime;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 
 import java.nio.file.Path;
@@ -15,9 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * Runs the cases of one reference set through the {@link CaseChecker}s of their kinds: one dynamic test per case,
- * every output compared with the manifest's tolerance (per-output atol, case rtol; integers exactly). Kinds whose
- * checker does not exist yet are reported as pending (and shown as skipped); an unknown kind or a checker that throws
- * is a failure. All sets of one JVM share one {@code target/parity-report.json} and {@code target/parity-out/}.
+ * every output compared with the manifest's tolerance (per-output atol, case rtol; integers exactly). A case whose
+ * kind has no checker, or whose checker throws, is a failure: a reference set never self-skips. All sets of one JVM share one {@code target/parity-report.json} and {@code target/parity-out/}.
  */
 public final class ParitySuite {
 
@@ -44,16 +42,12 @@ public final class ParitySuite {
     }
 
     static void run(ParityCase c, ParityReport report) throws Exception {
-        if (!CaseCheckers.knownKind(c.kind())) {
-            report.put(new ParityReport.Entry(c.name(), c.kind(), "fail", Double.NaN, Double.NaN, "unknown kind"));
-            throw new AssertionError("case " + c.name() + " has unknown kind '" + c.kind() + "'");
-        }
         Optional<CaseChecker> checker = CaseCheckers.forKind(c.kind());
         if (checker.isEmpty()) {
-            report.put(new ParityReport.Entry(c.name(), c.kind(), "pending", Double.NaN, Double.NaN,
-                    "kind '" + c.kind() + "' is not implemented yet"));
-            Assumptions.abort("pending: kind '" + c.kind() + "' is not implemented yet");
-            return;
+            report.put(new ParityReport.Entry(c.name(), c.kind(), "fail", Double.NaN, Double.NaN,
+                    "no checker for kind '" + c.kind() + "'"));
+            throw new AssertionError("case " + c.name() + " has kind '" + c.kind() + "', which no checker handles"
+                    + " (register one in CaseCheckers)");
         }
         try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu())) {
             Map<String, NDArray> actual;
