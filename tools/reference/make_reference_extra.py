@@ -509,11 +509,12 @@ def build_specs(shared, configs, sd15):
          lambda: case_add_noise(configs, "dpmpp", 20, 206)),
         ("t2v_dpmpp_20_f3_64", "pipeline_text2video", sd15,
          lambda: case_t2v(shared, configs, "dpmpp", 20, "A horse galloping on a street", 3, 301)),
-        ("t2v_euler_ancestral_20_f3_64", "pipeline_text2video", sd15,
-         lambda: case_t2v(shared, configs, "euler_ancestral", 20, "a panda is playing guitar on times square", 3, 302)),
         ("t2v_dpmpp_karras_12_f2_64_latent", "pipeline_text2video", sd15,
          lambda: case_t2v(shared, configs, "dpmpp_karras", 12, "A horse galloping on a street", 2, 303,
                           output_type="latent")),
+        # last: its two 1-thread runs have not agreed so far (see tools/reference/README.md), which stops the run here
+        ("t2v_euler_ancestral_20_f3_64", "pipeline_text2video", sd15,
+         lambda: case_t2v(shared, configs, "euler_ancestral", 20, "a panda is playing guitar on times square", 3, 302)),
     ]
 
 
