@@ -30,12 +30,13 @@ public record PoseToVideoRequest(
         Boolean addQualityPrompt,
         Integer chunkSize,
         Long seed,
-        String format) implements ControlVideoRequest {
+        String format,
+        String scheduler) implements ControlVideoRequest {
 
     /** A request with only a prompt and a video: every other field takes its default. */
     public static PoseToVideoRequest of(String prompt, String video) {
         return new PoseToVideoRequest(prompt, null, null, null, video, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     public ControlVideoJob resolve(T2vConfig config) {

@@ -137,8 +137,7 @@ public final class DenoisingEngine {
             }
         }
         if (!loop.tracePrefix().isEmpty()) {
-            trace.record(loop.tracePrefix() + "timesteps", latents.getManager().create(timesteps)
-                    .toType(DataType.INT64, false));
+            trace.record(loop.tracePrefix() + "timesteps", timestepArray(latents.getManager(), timesteps));
         }
         return x;
     }
@@ -209,5 +208,11 @@ public final class DenoisingEngine {
     /** The compute dtype of the models. */
     DataType dtype() {
         return models.device().dtype();
+    }
+
+    /** Timesteps as diffusers holds them: int64 when all are integral (DDIM, PNDM, DPM-Solver), else float32. */
+    static NDArray timestepArray(NDManager manager, double[] timesteps) {
+        boolean integral = java.util.Arrays.stream(timesteps).allMatch(t -> t == Math.rint(t));
+        return manager.create(timesteps).toType(integral ? DataType.INT64 : DataType.FLOAT32, false);
     }
 }

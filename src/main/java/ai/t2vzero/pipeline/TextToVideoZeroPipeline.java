@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.model.nn.NDArrays;
 import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.scheduler.Scheduler;
+import ai.t2vzero.scheduler.Schedulers;
 
 import java.util.Arrays;
 import java.util.List;
@@ -64,6 +65,9 @@ public final class TextToVideoZeroPipeline {
         private final int[] frameIds;
         private final boolean cfg;
         private final Shape frame;
+        /** t0/t1 of this step count: the request's indices, or the defaults re-derived (TimestepIndices). */
+        private final int t0;
+        private final int t1;
         private NDArray x1T1;
         private NDArray x1T0;
         private double alphaVec;
@@ -76,19 +80,20 @@ public final class TextToVideoZeroPipeline {
             this.frameIds = frameIds;
             this.cfg = p.doClassifierFreeGuidance();
             this.frame = settings().frameLatent();
+            TimestepIndices.T0T1 warp = p.warpIndices(steps -> {
+                try (Scheduler s = Schedulers.fromConfig(models.schedulerConfig(), p.scheduler().id())) {
+                    s.setTimesteps(steps);
+                    return s.timesteps();
+                }
+            });
+            this.t0 = warp.t0();
+            this.t1 = warp.t1();
         }
-
-
-
-
-
-
-
 
         @Override
         List<GenerationListener.StagePlan> extraStages(double[] ts, List<int[]> chunks) {
             int n = ts.length;
-            int firstFrameSteps = Math.max(0, n - p.t1() - 1) + Math.max(0, p.t1() - p.t0());  // loop 0 + loop 1
+            int firstFrameSteps = Math.max(0, n - t1 - 1) + Math.max(0, t1 - t0);  // loop 0 + loop 1
             int warped = (int) chunks.stream().filter(c -> c.length > 1).count();
             return List.of(new GenerationListener.StagePlan(FIRST_FRAME, firstFrameSteps),
                     new GenerationListener.StagePlan(WARP, warped));
@@ -96,7 +101,7 @@ public final class TextToVideoZeroPipeline {
 
         @Override
         int chunkSteps(double[] ts) {
-            return Math.min(ts.length, p.t1() + 1);                             // loop 2
+            return Math.min(ts.length, t1 + 1);                             // loop 2
         }
 
         @Override
@@ -112,14 +117,14 @@ public final class TextToVideoZeroPipeline {
             // 2. loop boundaries as python slices timesteps[:-t1-1], [-t1-1:-t0-1], [-t1-1:]
             double[] ts = scheduler.timesteps();
             int n = ts.length;
-            if (p.t1() + 1 >= n || p.t0() >= p.t1()) {
+            if (t1 >= n || t0 < 0 || t0 >= t1) {
                 throw new IllegalArgumentException("t0 < t1 < " + (n - 1) + " required for a " + n + "-entry schedule (t0="
-                        + p.t0() + ", t1=" + p.t1() + ")");
+                        + t0 + ", t1=" + t1 + ")");
             }
-            trace.record("timesteps", work.create(ts).toType(DataType.INT64, false));
-            double[] loop0 = Arrays.copyOfRange(ts, 0, n - p.t1() - 1);
-            double[] loop1 = Arrays.copyOfRange(ts, n - p.t1() - 1, n - p.t0() - 1);
-            double[] loop2 = Arrays.copyOfRange(ts, n - p.t1() - 1, n);
+            trace.record("timesteps", DenoisingEngine.timestepArray(work, ts));
+            double[] loop0 = Arrays.copyOfRange(ts, 0, n - t1 - 1);
+            double[] loop1 = Arrays.copyOfRange(ts, n - t1 - 1, n - t0 - 1);
+            double[] loop2 = Arrays.copyOfRange(ts, n - t1 - 1, n);
 
             // 3. x^1_T -> x^1_{T1} -> x^1_{T0}: the first frame alone
             int[] first = {0};
@@ -139,7 +144,8 @@ public final class TextToVideoZeroPipeline {
             trace.record("x_1_t0", x1T0);
 
             // 4. DDPM forward jump t0 -> t1: x_t1 = sqrt(P) x_t0 + sqrt(1 - P) eps, P = prod(alphas[t0v:t1v])
-            alphaVec = alphaProduct(afterLoop0.alphas(), (int) ts[n - p.t0() - 1], (int) ts[n - p.t1() - 1]);
+            // (float timesteps of Euler-type schedulers index the nearest training timestep, half to even)
+            alphaVec = alphaProduct(afterLoop0.alphas(), (int) Math.rint(ts[n - t0 - 1]), (int) Math.rint(ts[n - t1 - 1]));
             return new ChunkLoop(loop(LOOP2, DenoisingEngine.ALL_FRAMES, loop2), afterLoop0);
         }
 

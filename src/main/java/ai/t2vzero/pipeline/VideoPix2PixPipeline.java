@@ -33,7 +33,7 @@ import java.util.List;
 public final class VideoPix2PixPipeline {
 
     /** Text2Video-Zero's scheduler for Video Instruct-Pix2Pix. */
-    public static final String DEFAULT_SCHEDULER = "euler_ancestral";
+    public static final String DEFAULT_SCHEDULER = "euler-ancestral";
     static final String LOOP = "denoise";
     static final String VAE_ENCODE = "vae_encode";
 
