@@ -216,7 +216,7 @@ function buildField(fn, f) {
       control.step = f.multipleOf || (f.type === 'integer' ? 1 : 'any');
       if (f.min !== undefined) control.min = f.min;
       if (f.max !== undefined) control.max = f.max;
-      if (f.default === null) control.placeholder = f.note || '';
+      if (f.default === null) control.placeholder = 'auto'; // the hint says what that is
     }
   } else if (f.type === 'video') {
     control = el('input', { id, name: f.name, type: 'url', placeholder: 'https://… (or upload a file below)',
@@ -253,8 +253,9 @@ function hintText(info, f) {
   if (f.type === 'video' && schema.limits.maxUploadBytes) parts.push(`Uploads up to ${bytes(schema.limits.maxUploadBytes)}.`);
   if (f.default !== null && f.default !== undefined && f.default !== '') parts.push(`Default ${f.default}.`);
   else if (f.note && f.name !== 'video' && f.name !== 'seed') parts.push(`Default: ${f.note}.`);
-  if (f.min !== undefined && f.max !== undefined) parts.push(`${f.min}–${f.max}.`);
-  else if (f.min !== undefined) parts.push(`At least ${f.min}.`);
+  // non-breaking spaces: a range never wraps in the middle
+  if (f.min !== undefined && f.max !== undefined) parts.push(`From\u00a0${f.min} to\u00a0${f.max}.`);
+  else if (f.min !== undefined) parts.push(`At least\u00a0${f.min}.`);
   return parts.join(' ');
 }
 
@@ -361,6 +362,8 @@ async function submit(fn, form, fields) {
     const entry = { id: job.id, function: fn, prompt: body.prompt || '', status: job.status, createdAt: job.createdAt };
     remember(entry);
     follow(job.id, entry);
+    // one column (phone): the job panel is below the form
+    if (matchMedia('(max-width: 860px)').matches) $('job').scrollIntoView({ behavior: 'smooth', block: 'start' });
   } catch (e) {
     const field = e.body && e.body.field;
     if (!(field && showFieldError(form, field, e.message))) {
