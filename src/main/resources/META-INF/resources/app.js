@@ -514,7 +514,9 @@ function renderJob(job) {
     if (p.stage) parts.push(stageName(p.stage));
     if (p.steps) parts.push(`step ${p.step ?? 0}/${p.steps}`);
     if (typeof p.fraction === 'number') parts.push(`${Math.floor(p.fraction * 100)}%`);
-    parts.push(`elapsed ${duration((Date.now() - watch.seenAt) / 1000)}`);
+    // the server's start time when it is known (a job reopened from the list), else when this page first saw it
+    const started = Date.parse(job.startedAt);
+    parts.push(`elapsed ${duration((Date.now() - (Number.isFinite(started) ? Math.min(started, Date.now()) : watch.seenAt)) / 1000)}`);
     if (typeof p.etaSeconds === 'number') parts.push(`about ${duration(p.etaSeconds)} left`);
     detail = parts.join(' · ');
   }
