@@ -29,7 +29,8 @@ public class WebPageRoute {
         String type = ctx.request().getHeader("Content-Type");
         boolean cloudEvent = ctx.request().getHeader("ce-id") != null
                 || (type != null && type.startsWith("application/cloudevents"));
-        if (cloudEvent) {
+        // only "/" as sent: a path that merely normalizes to "/" (/artifacts/%2e%2e) stays Funqy's 404
+        if (cloudEvent || !"/".equals(ctx.request().path())) {
             ctx.next();
         } else {
             ctx.reroute(PAGE);

@@ -28,6 +28,14 @@ class WebPageRoutesTest {
     }
 
     @Test
+    void onlyTheRootItselfIsThePage() {
+        // paths that normalize to "/" are not the page (ArtifactRoutesTest: traversal attempts are 404)
+        given().urlEncodingEnabled(false).get("/artifacts/%2e%2e").then().statusCode(404);
+        given().urlEncodingEnabled(false).get("/artifacts/../").then().statusCode(404);
+        given().head("/").then().statusCode(200);
+    }
+
+    @Test
     void postRootIsStillFunqy() {
         // binary CloudEvent with a bad field: answered by the function's validation, not by the static handler
         given().contentType("application/json").header("ce-specversion", "1.0").header("ce-id", "web-1")
