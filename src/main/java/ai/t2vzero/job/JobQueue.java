@@ -34,6 +34,11 @@ final class JobQueue {
         return jobs.remove(0);
     }
 
+    /** The oldest job, or null when the queue is empty (no waiting). */
+    synchronized Job poll() {
+        return jobs.isEmpty() ? null : jobs.remove(0);
+    }
+
     synchronized boolean remove(Job job) {
         return jobs.remove(job);
     }

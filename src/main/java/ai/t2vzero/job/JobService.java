@@ -10,6 +10,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -18,6 +19,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,7 +58,11 @@ public class JobService {
     @Inject
     WebhookSender webhooks;
 
+    @ConfigProperty(name = "quarkus.shutdown.timeout", defaultValue = "30S")
+    Duration shutdownTimeout;
+
     Clock clock = Clock.systemUTC();
+    private final Set<Job> running = ConcurrentHashMap.newKeySet();
 
     private JobQueue queue;
     private final List<Thread> runners = new ArrayList<>();
@@ -79,7 +86,25 @@ public class JobService {
         }
     }
 
+    /**
+     * Shutdown: queued jobs end failed ({@code unavailable}: their webhook or sink hears of it, so they can be
+     * submitted again elsewhere), running ones get up to quarkus.shutdown.timeout to finish. Quarkus' own graceful
+     * shutdown only waits for HTTP requests, and an asynchronous job has none.
+     */
     void stop(@Observes ShutdownEvent event) {
+        for (Job job = queue.poll(); job != null; job = queue.poll()) {
+            ServiceUnavailableException e = new ServiceUnavailableException("the service shut down before the job"
+                    + " started; submit it again", Duration.ofSeconds(5));
+            job.fail(e, JobErrors.of(job, e));
+        }
+        long end = System.nanoTime() + shutdownTimeout.toNanos();
+        for (Job job : List.copyOf(running)) {
+            try {
+                job.finished().get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                LOG.warnf("job %s still running at shutdown: %s", job.id(), e.toString());
+            }
+        }
         runners.forEach(Thread::interrupt);
         timers.shutdownNow();
     }
@@ -198,6 +223,7 @@ public class JobService {
         if (!job.start()) {
             return; // canceled or timed out while queued
         }
+        running.add(job);
         try {
             job.checkStop(); // asked to stop between leaving the queue and starting
             TextToVideoResponse response = job.call().run(new ProgressTracker(job));
@@ -210,6 +236,8 @@ public class JobService {
             // keep the runner alive: an Error of one generation (e.g. a stack overflow) must not stop the queue
             IllegalStateException wrapped = new IllegalStateException(e.toString(), e);
             job.fail(wrapped, JobErrors.of(job, e));
+        } finally {
+            running.remove(job);
         }
     }
 
