@@ -44,6 +44,8 @@ const FIELDS = {
   scheduler: { label: 'Scheduler', help: '' },
   fps: { label: 'FPS', help: 'Frames per second.' },
   format: { label: 'Format', help: '' },
+  timeoutSeconds: { label: 'Timeout (s)', help: 'Deadline of the job from its creation, queue included.' },
+  webhook: { label: 'Webhook', help: 'http(s) URL told when the job ends (needs the server\'s webhook secret).' },
 };
 
 // Shown without opening "More settings": what most people change.

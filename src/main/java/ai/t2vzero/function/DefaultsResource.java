@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.input.InputsConfig;
+import ai.t2vzero.job.JobsConfig;
 
 /**
  * {@code GET /config/defaults}: read-only view of every request field of every function with the default this server
@@ -22,9 +23,12 @@ public class DefaultsResource {
     @Inject
     InputsConfig inputs;
 
+    @Inject
+    JobsConfig jobs;
+
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public RequestSchema.Defaults defaults() {
-        return RequestSchema.of(config, inputs);
+        return RequestSchema.of(config, inputs, jobs);
     }
 }

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import ai.t2vzero.input.VideoInputException;
+import ai.t2vzero.pipeline.GenerationStoppedException;
 import io.quarkus.funqy.runtime.ApplicationException;
 import io.quarkus.funqy.runtime.FunctionInvoker;
 import io.quarkus.funqy.runtime.FunctionRecorder;
@@ -41,6 +42,8 @@ import io.vertx.ext.web.RoutingContext;
  *     -> 400 {@code bad_request}, naming the field from Jackson's path when there is one;
  * <li>{@link PayloadTooLargeException} and bodies over quarkus.http.limits.max-body-size -> 413;
  * <li>{@link ServiceUnavailableException} -> 503 with Retry-After;
+ * <li>{@link GenerationStoppedException} (a synchronous call's job) -> 504 {@code timeout} past its deadline, 409
+ *     {@code canceled};
  * <li>bare 4xx statuses (404, 405, 406...) -> their JSON form;
  * <li>anything else -> 500 {@code internal} with an id; the stack trace is logged at ERROR with that id.
  * </ul>
@@ -94,6 +97,12 @@ public class ErrorMapping {
         }
         if (t instanceof PayloadTooLargeException e) {
             return new Mapped(413, ApiError.of("payload_too_large", e.getField(), e.getMessage()));
+        }
+        if (t instanceof GenerationStoppedException e) { // a synchronous call's job: deadline passed, or canceled
+            return e.reason() == GenerationStoppedException.Reason.TIMEOUT
+                    ? new Mapped(504, ApiError.of("timeout", "timeoutSeconds", "the job did not finish before its"
+                            + " deadline (t2v.jobs.timeout, or the request's timeoutSeconds)"))
+                    : new Mapped(409, ApiError.of("canceled", null, "the job was canceled"));
         }
         if (t instanceof ServiceUnavailableException e) {
             long seconds = Math.max(1, (e.getRetryAfter().toMillis() + 999) / 1000);

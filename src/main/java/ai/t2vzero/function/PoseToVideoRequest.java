@@ -32,12 +32,14 @@ public record PoseToVideoRequest(
         Double eta,
         Integer chunkSize,
         Long seed,
-        String format) implements VideoModeRequest {
+        String format,
+        Integer timeoutSeconds,
+        String webhook) implements VideoModeRequest, AsyncFields {
 
     /** A request with only a prompt and a video: every other field takes its default. */
     public static PoseToVideoRequest of(String prompt, String video) {
         return new PoseToVideoRequest(prompt, null, null, null, video, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null, null);
     }
 
     public ControlVideoJob resolve(T2vConfig config) {

@@ -11,15 +11,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.input.InputsConfig;
+import ai.t2vzero.job.JobsConfig;
 import ai.t2vzero.pipeline.TextToVideoParams.SchedulerName;
 import ai.t2vzero.video.VideoFormat;
 
 /**
  * Every request field of every function, in the order of the request records, with the default this server fills in
  * ({@code t2v.defaults.*}) and the bounds its {@code resolve()} methods enforce ({@code t2v.limits.*} and the fixed
- * ones), so that a client (the web page) can show the defaults and bound its inputs. The server's validation stays
- * the authority: these bounds only mirror it (RequestSchemaTest checks that a value one step outside a bound is
- * rejected naming that field). Cross-field rules (t0 &lt; t1 &lt; numInferenceSteps, cannyLow &lt;= cannyHigh) are not
+ * ones; {@code t2v.jobs.timeout} for the job fields of {@link AsyncFields}), so that a client (the web page) can show
+ * the defaults and bound its inputs. The server's validation stays the authority: these bounds only mirror it
+ * (DefaultsResourceTest checks that a value one step outside a bound is rejected naming that field). Cross-field rules (t0 &lt; t1 &lt; numInferenceSteps, cannyLow &lt;= cannyHigh) are not
  * expressed here; the server's 400 names the field.
  */
 public final class RequestSchema {
@@ -84,14 +85,15 @@ public final class RequestSchema {
     /** Body of {@code GET /config/defaults}: the four functions by name, and the limits. */
     public record Defaults(Map<String, FunctionSchema> functions, Limits limits) {}
 
-    public static Defaults of(T2vConfig config, InputsConfig inputs) {
+    public static Defaults of(T2vConfig config, InputsConfig inputs, JobsConfig jobs) {
         T2vConfig.Defaults d = config.defaults();
         T2vConfig.Limits l = config.limits();
+        List<Field> job = jobFields(jobs);
         Map<String, FunctionSchema> functions = new LinkedHashMap<>();
-        functions.put(TextToVideoFunction.NAME, textToVideo(d, l));
-        functions.put(EdgeToVideoFunction.NAME, edgeToVideo(d, l));
-        functions.put(PoseToVideoFunction.NAME, poseToVideo(d, l));
-        functions.put(VideoPix2PixFunction.NAME, videoPix2Pix(d, l));
+        functions.put(TextToVideoFunction.NAME, withJobFields(textToVideo(d, l), job));
+        functions.put(EdgeToVideoFunction.NAME, withJobFields(edgeToVideo(d, l), job));
+        functions.put(PoseToVideoFunction.NAME, withJobFields(poseToVideo(d, l), job));
+        functions.put(VideoPix2PixFunction.NAME, withJobFields(videoPix2Pix(d, l), job));
         return new Defaults(functions, new Limits(l.maxVideoLength(), l.maxHeight(), l.maxWidth(), l.maxSteps(),
                 MAX_FPS, inputs.uploads().maxBytes().asLongValue(), formats(), schedulers()));
     }
@@ -160,6 +162,22 @@ public final class RequestSchema {
         f.add(seed());
         f.add(format(d));
         return new FunctionSchema(List.copyOf(f));
+    }
+
+    /** timeoutSeconds and webhook ({@link AsyncFields}): about the job, the same for every function, last. */
+    static List<Field> jobFields(JobsConfig jobs) {
+        long maxSeconds = Math.max(1, jobs.timeout().toSeconds()); // FunctionCalls#timeout
+        return List.of(
+                Field.of("timeoutSeconds", "integer", maxSeconds).range(1, maxSeconds)
+                        .note("deadline of the job from its creation, queue included"),
+                Field.of("webhook", "string", null)
+                        .note("http(s) URL POSTed the job document when the job ends"));
+    }
+
+    private static FunctionSchema withJobFields(FunctionSchema f, List<Field> job) {
+        List<Field> all = new ArrayList<>(f.fields());
+        all.addAll(job);
+        return new FunctionSchema(List.copyOf(all));
     }
 
     /** prompt, negativePrompt, model, [controlnet], video, videoLength, fps, resolution: the video modes' first fields. */

@@ -16,6 +16,8 @@ import ai.t2vzero.video.VideoFormat;
  * merges defaults and validates.
  *
  * @param seed any 64-bit value; absent means a random seed in [0, 2^53) (exact in JavaScript), echoed in the answer
+ * @param timeoutSeconds deadline of this job (see {@link AsyncFields})
+ * @param webhook        URL told when an asynchronous job ends (see {@link AsyncFields})
  */
 public record TextToVideoRequest(
         String prompt,
@@ -35,7 +37,9 @@ public record TextToVideoRequest(
         Long seed,
         String scheduler,
         Integer fps,
-        String format) {
+        String format,
+        Integer timeoutSeconds,
+        String webhook) implements AsyncFields {
 
     /** Model names are folder names under t2v.models.dir: no separators, no leading dot, no "..". */
     static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -46,7 +50,7 @@ public record TextToVideoRequest(
     /** A request with only a prompt: every other field takes its default. */
     public static TextToVideoRequest ofPrompt(String prompt) {
         return new TextToVideoRequest(prompt, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     /** Merges {@code config}'s defaults into the absent fields, validates, and draws a seed when none was given. */

@@ -16,6 +16,7 @@ import ai.t2vzero.ops.ServiceState;
 import ai.t2vzero.pipeline.ControlVideoPipeline;
 import ai.t2vzero.pipeline.VideoPix2PixParams;
 import ai.t2vzero.pipeline.ControlVideoParams;
+import ai.t2vzero.pipeline.GenerationListener;
 import ai.t2vzero.pipeline.GenerationRun;
 import ai.t2vzero.pipeline.SeededVideoNoise;
 import ai.t2vzero.pipeline.StableDiffusionModels;
@@ -103,10 +104,16 @@ public class VideoJobs {
      *                      (see {@code ArtifactStore#url})
      */
     public TextToVideoResponse textToVideo(TextToVideoParams params, String publicBaseUrl) {
-        return measured("text-to-video", () -> runTextToVideo(params, publicBaseUrl));
+        return textToVideo(params, publicBaseUrl, GenerationListener.NONE);
     }
 
-    private TextToVideoResponse runTextToVideo(TextToVideoParams params, String publicBaseUrl) {
+    /** {@link #textToVideo(TextToVideoParams, String)}, telling {@code listener} how far it got (it may stop it). */
+    public TextToVideoResponse textToVideo(TextToVideoParams params, String publicBaseUrl, GenerationListener listener) {
+        return measured("text-to-video", () -> runTextToVideo(params, publicBaseUrl, listener));
+    }
+
+    private TextToVideoResponse runTextToVideo(TextToVideoParams params, String publicBaseUrl,
+                                               GenerationListener listener) {
         refuseWhenShuttingDown();
         StageTimer timer = new StageTimer();
         StableDiffusionModels models = stableDiffusion(params.model(), timer);
@@ -114,7 +121,7 @@ public class VideoJobs {
         TextToVideoParams p = sized.withChunkSize(models.chunkSizeWithin(sized.chunkSize(),
                 config.limits().chunkMemoryBudget().asLongValue(), sized.height(), sized.width(), sized.videoLength()));
         VideoFormat format = p.format();
-        return generate(format, p.fps(), p.seed(), publicBaseUrl, timer, out -> new TextToVideoZeroPipeline(models)
+        return generate(format, p.fps(), p.seed(), publicBaseUrl, timer, listener, out -> new TextToVideoZeroPipeline(models)
                 .generate(p, GenerationRun.of(new SeededVideoNoise(p.seed()), timer), out),
                 a -> String.format("text-to-video %s: %d frames %dx%d, seed %d, model %s", a.id(), p.videoLength(),
                         p.width(), p.height(), p.seed(), p.model()));
@@ -125,10 +132,16 @@ public class VideoJobs {
      * are the control images of {@link ControlVideoPipeline}.
      */
     public TextToVideoResponse controlVideo(ControlVideoJob job, String publicBaseUrl) {
-        return measured(job.mode(), () -> runControlVideo(job, publicBaseUrl));
+        return controlVideo(job, publicBaseUrl, GenerationListener.NONE);
     }
 
-    private TextToVideoResponse runControlVideo(ControlVideoJob job, String publicBaseUrl) {
+    /** {@link #controlVideo(ControlVideoJob, String)}, telling {@code listener} how far it got (it may stop it). */
+    public TextToVideoResponse controlVideo(ControlVideoJob job, String publicBaseUrl, GenerationListener listener) {
+        return measured(job.mode(), () -> runControlVideo(job, publicBaseUrl, listener));
+    }
+
+    private TextToVideoResponse runControlVideo(ControlVideoJob job, String publicBaseUrl,
+                                                GenerationListener listener) {
         refuseWhenShuttingDown();
         StageTimer timer = new StageTimer();
         StableDiffusionModels models = stableDiffusion(job.model(), timer);
@@ -155,7 +168,7 @@ public class VideoJobs {
         ControlVideoParams params = job.params().withChunkSize(models.chunkSizeWithin(job.params().chunkSize(),
                 config.limits().chunkMemoryBudget().asLongValue(), conditions.height(), conditions.width(),
                 conditions.frameCount()));
-        return generate(job.format(), job.input().fps(), job.seed(), publicBaseUrl, timer, out -> {
+        return generate(job.format(), job.input().fps(), job.seed(), publicBaseUrl, timer, listener, out -> {
             try (NDManager in = NDManager.newBaseManager(models.device().device())) {
                 NDArray images = FrameTensors.toFchw(conditions, in);                  // [F, 3, H, W] in [0, 1]
                 return pipeline.generate(params, images, GenerationRun.of(new SeededVideoNoise(job.seed()), timer),
@@ -168,10 +181,16 @@ public class VideoJobs {
 
     /** video-pix2pix: every sampled frame of the input video is edited by {@link VideoPix2PixPipeline}. */
     public TextToVideoResponse videoPix2Pix(VideoPix2PixJob job, String publicBaseUrl) {
-        return measured("video-pix2pix", () -> runVideoPix2Pix(job, publicBaseUrl));
+        return videoPix2Pix(job, publicBaseUrl, GenerationListener.NONE);
     }
 
-    private TextToVideoResponse runVideoPix2Pix(VideoPix2PixJob job, String publicBaseUrl) {
+    /** {@link #videoPix2Pix(VideoPix2PixJob, String)}, telling {@code listener} how far it got (it may stop it). */
+    public TextToVideoResponse videoPix2Pix(VideoPix2PixJob job, String publicBaseUrl, GenerationListener listener) {
+        return measured("video-pix2pix", () -> runVideoPix2Pix(job, publicBaseUrl, listener));
+    }
+
+    private TextToVideoResponse runVideoPix2Pix(VideoPix2PixJob job, String publicBaseUrl,
+                                                GenerationListener listener) {
         refuseWhenShuttingDown();
         StageTimer timer = new StageTimer();
         StableDiffusionModels models = stableDiffusion(job.model(), timer);
@@ -184,7 +203,7 @@ public class VideoJobs {
         VideoFrames input = readInput(job.input(), timer);
         VideoPix2PixParams params = job.params().withChunkSize(models.chunkSizeWithin(job.params().chunkSize(),
                 config.limits().chunkMemoryBudget().asLongValue(), input.height(), input.width(), input.frameCount()));
-        return generate(job.format(), job.input().fps(), job.seed(), publicBaseUrl, timer, out -> {
+        return generate(job.format(), job.input().fps(), job.seed(), publicBaseUrl, timer, listener, out -> {
             try (NDManager in = NDManager.newBaseManager(models.device().device())) {
                 NDArray video = FrameTensors.toFchw(input, in);                          // [F, 3, H, W] in [0, 1]
                 return pipeline.generate(params, video, GenerationRun.of(new SeededVideoNoise(job.seed()), timer),
@@ -208,7 +227,8 @@ public class VideoJobs {
      * manager it is given), encode, store, answer.
      */
     private TextToVideoResponse generate(VideoFormat format, int fps, long seed, String publicBaseUrl, StageTimer timer,
-                                         Function<NDManager, NDArray> pipeline, Function<Artifact, String> logLine) {
+                                         GenerationListener listener, Function<NDManager, NDArray> pipeline,
+                                         Function<Artifact, String> logLine) {
         acquireSlot();
         metrics.started();
         try {

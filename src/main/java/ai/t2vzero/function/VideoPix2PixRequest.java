@@ -31,11 +31,13 @@ public record VideoPix2PixRequest(
         Double imageGuidanceScale,
         Integer chunkSize,
         Long seed,
-        String format) implements VideoModeRequest {
+        String format,
+        Integer timeoutSeconds,
+        String webhook) implements VideoModeRequest, AsyncFields {
 
     /** A request with only a prompt and a video: every other field takes its default. */
     public static VideoPix2PixRequest of(String prompt, String video) {
-        return new VideoPix2PixRequest(prompt, null, null, video, null, null, null, null, null, null, null, null, null);
+        return new VideoPix2PixRequest(prompt, null, null, video, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public VideoPix2PixJob resolve(T2vConfig config) {

@@ -4,7 +4,6 @@ import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 import jakarta.inject.Inject;
 
@@ -28,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code GET /config/defaults} against the running app: it lists exactly the fields of each request record, in their
- * order, with the defaults of the running configuration (T2vConfig), and its bounds agree with the requests'
- * validation: a value one step outside a bound is rejected by resolve() naming that very field.
+ * order, with the defaults of the running configuration (T2vConfig, JobsConfig), and its bounds agree with the
+ * requests' validation: a value one step outside a bound is rejected (FunctionCalls#prepare, what every route runs)
+ * naming that very field.
  */
 @QuarkusTest
 class DefaultsResourceTest {
@@ -46,6 +46,12 @@ class DefaultsResourceTest {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    FunctionCalls calls;
+
+    @Inject
+    ai.t2vzero.job.JobsConfig jobs;
 
     private JsonNode defaults() throws Exception {
         Response r = given().get("/config/defaults").then().statusCode(200)
@@ -97,7 +103,10 @@ class DefaultsResourceTest {
                 .body("limits.maxVideoLength", equalTo(config.limits().maxVideoLength()))
                 .body("limits.maxSteps", equalTo(config.limits().maxSteps()))
                 .body("limits.maxUploadBytes", equalTo(1 << 20)) // %test.t2v.inputs.uploads.max-bytes=1M
-                .body("limits.formats", equalTo(List.of("mp4", "gif")));
+                .body("limits.formats", equalTo(List.of("mp4", "gif")))
+                .body(field("pose-to-video", "timeoutSeconds") + ".default", equalTo((int) jobs.timeout().toSeconds()))
+                .body(field("pose-to-video", "timeoutSeconds") + ".max", equalTo((int) jobs.timeout().toSeconds()))
+                .body(field("video-pix2pix", "webhook") + ".default", nullValue());
     }
 
     /** Every listed bound is the validation's: one step beyond it is a 400 naming the field. */
@@ -181,15 +190,10 @@ class DefaultsResourceTest {
         return body;
     }
 
+    /** What every route runs on a request: parse, resolve (defaults + validation), the job fields. */
     private Object resolve(Class<? extends Record> type, ObjectNode body) throws Exception {
-        Record request = mapper.treeToValue(body, type);
-        LongSupplier seed = () -> 1L;
-        try {
-            return type.getMethod("resolve", T2vConfig.Defaults.class, T2vConfig.Limits.class, LongSupplier.class)
-                    .invoke(request, config.defaults(), config.limits(), seed);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        String function = REQUESTS.entrySet().stream().filter(e -> e.getValue() == type).findFirst().orElseThrow().getKey();
+        return calls.prepare(function, mapper.treeToValue(body, type), "http://localhost");
     }
 
     private static String field(String function, String name) {
