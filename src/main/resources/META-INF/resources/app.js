@@ -254,7 +254,7 @@ function hintText(info, f) {
   if (info.help) parts.push(info.help);
   if (f.type === 'video' && schema.limits.maxUploadBytes) parts.push(`Uploads up to ${bytes(schema.limits.maxUploadBytes)}.`);
   if (f.default !== null && f.default !== undefined && f.default !== '') parts.push(`Default ${f.default}.`);
-  else if (f.note && f.name !== 'video' && f.name !== 'seed') parts.push(`Default: ${f.note}.`);
+  else if (f.note && f.type === 'integer' && f.name !== 'seed') parts.push(`Default: ${f.note}.`); // height, width
   // non-breaking spaces: a range never wraps in the middle
   if (f.min !== undefined && f.max !== undefined) parts.push(`From\u00a0${f.min} to\u00a0${f.max}.`);
   else if (f.min !== undefined) parts.push(`At least\u00a0${f.min}.`);
