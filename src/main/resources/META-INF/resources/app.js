@@ -500,8 +500,14 @@ function showJob(job, entry) {
   renderJob(job);
 }
 
+// the elapsed time moves even when no event arrives (a stage without steps, a queue)
+setInterval(() => {
+  if (watch && watch.last && !FINAL.has(watch.last.status)) renderJob(watch.last);
+}, 1000);
+
 function renderJob(job) {
   if (!watch || job.id !== watch.id) return;
+  watch.last = job;
   const status = job.status || 'queued';
   const badge = $('job-status');
   badge.textContent = status;

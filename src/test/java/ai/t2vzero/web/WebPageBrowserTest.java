@@ -80,6 +80,11 @@ class WebPageBrowserTest {
     @AfterEach
     void closeBrowser() {
         if (driver != null) {
+            // no job of this test outlives it (the app shuts down after the last test class)
+            ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                    + "const jobs = JSON.parse(sessionStorage.getItem('t2v.jobs') || '[]')"
+                    + "  .filter(j => j.status === 'queued' || j.status === 'running');"
+                    + "Promise.allSettled(jobs.map(j => fetch('/jobs/' + j.id, {method: 'DELETE'}))).then(() => done());");
             driver.quit();
         }
     }
@@ -125,6 +130,7 @@ class WebPageBrowserTest {
         assertEquals("video/mp4", download.get("type"));
         assertTrue(((Number) download.get("size")).longValue() > 1000, download.toString());
         assertTrue(driver.findElement(By.id("job-meta")).getText().contains("seed 42"));
+        js("document.querySelector('#form-text-to-video details').open = false; window.scrollTo(0, 0);");
         screenshot("finished.png");
 
         // 2. a second job (the defaults: 8 frames, 50 steps) canceled while it runs
