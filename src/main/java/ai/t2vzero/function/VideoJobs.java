@@ -42,6 +42,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -232,12 +233,17 @@ public class VideoJobs {
         acquireSlot();
         metrics.started();
         try {
+            // coarse stages until the pipelines report their own steps (the shared engine)
+            listener.onPlan(List.of(new GenerationListener.StagePlan("generate", 1),
+                    new GenerationListener.StagePlan("encode", 1), new GenerationListener.StagePlan("store", 1)));
             VideoFrames video = guard.run(() -> {
                 try (NDManager out = NDManager.newBaseManager(Device.cpu())) {
                     return FrameTensors.fromFhwc(pipeline.apply(out), fps);
                 }
             });
-            Artifact artifact = encodeAndStore(video, format, timer);
+            listener.onStep("generate", 1, 1);
+            Artifact artifact = encodeAndStore(video, format, timer, listener);
+            listener.onStep("store", 1, 1);
             LOG.infof("%s, %s", logLine.apply(artifact), timer.millis());
             return new TextToVideoResponse(artifact.id(), store.url(artifact, publicBaseUrl), format.extension(),
                     video.frameCount(), video.width(), video.height(), fps, seed, seconds(timer));
@@ -320,13 +326,15 @@ public class VideoJobs {
     }
 
     /** Encodes to a temp file, stores it, deletes the temp file whatever happens. */
-    private Artifact encodeAndStore(VideoFrames video, VideoFormat format, StageTimer timer) {
+    private Artifact encodeAndStore(VideoFrames video, VideoFormat format, StageTimer timer,
+                                    GenerationListener listener) {
         Path tmp = null;
         try {
             tmp = Files.createTempFile(TEMP_PREFIX, "." + format.extension());
             try (StageTimer.Stage ignored = timer.start("encode")) {
                 encoder.encode(video, format, tmp);
             }
+            listener.onStep("encode", 1, 1); // may stop the job: nothing is stored then
             try (StageTimer.Stage ignored = timer.start("upload")) {
                 return store.put(tmp, format.mediaType(), format.extension());
             }

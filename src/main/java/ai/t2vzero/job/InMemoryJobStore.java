@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -16,10 +17,18 @@ public class InMemoryJobStore implements JobStore {
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final Map<String, Job> keys = new ConcurrentHashMap<>();
 
-    @Inject
-    JobsConfig config;
+    private final Duration retention;
+    private final Clock clock;
 
-    Clock clock = Clock.systemUTC();
+    @Inject
+    public InMemoryJobStore(JobsConfig config) {
+        this(config.retention(), Clock.systemUTC());
+    }
+
+    InMemoryJobStore(Duration retention, Clock clock) {
+        this.retention = retention;
+        this.clock = clock;
+    }
 
     @Override
     public void put(Job job) {
@@ -57,7 +66,7 @@ public class InMemoryJobStore implements JobStore {
     }
 
     private boolean expired(Job job) {
-        return finishedBefore(job, clock.instant().minus(config.retention()));
+        return finishedBefore(job, clock.instant().minus(retention));
     }
 
     private static boolean finishedBefore(Job job, Instant cutoff) {

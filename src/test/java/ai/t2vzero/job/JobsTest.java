@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,6 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import ai.t2vzero.function.TestVideos;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.config.HttpClientConfig;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
@@ -53,6 +56,13 @@ class JobsTest {
 
     private final List<String> started = new ArrayList<>();
 
+    /** Synchronous generations and event streams outlast REST Assured's 30 s read timeout on a loaded 2-core machine. */
+    @BeforeEach
+    void patientClient() {
+        RestAssured.config = RestAssured.config().httpClient(
+                HttpClientConfig.httpClientConfig().setParam("http.socket.timeout", 600_000));
+    }
+
     @AfterEach
     void cancelLeftovers() {
         for (String id : started) {
@@ -60,7 +70,7 @@ class JobsTest {
         }
         for (String id : started) {
             awaitJob(id, d -> !d.getString("status").equals("queued") && !d.getString("status").equals("running"),
-                    120_000);
+                    600_000);
         }
     }
 
@@ -87,7 +97,7 @@ class JobsTest {
                 .body("eventsUrl", startsWith("http://")).extract().response();
         String id = accepted.jsonPath().getString("id");
         assertEquals("/jobs/" + id, accepted.header("Location"));
-        JsonPath done = awaitJob(id, d -> d.getString("status").equals("succeeded"), 120_000);
+        JsonPath done = awaitJob(id, d -> d.getString("status").equals("succeeded"), 600_000);
         assertEquals(1.0f, done.getFloat("progress.fraction"));
         assertNotNull(done.getString("startedAt"));
         assertNotNull(done.getString("finishedAt"));
@@ -109,7 +119,7 @@ class JobsTest {
                 .header("Location", startsWith("/jobs/")).body("function", equalTo("text-to-video"))
                 .extract().response();
         String id = r.jsonPath().getString("id");
-        awaitJob(id, d -> d.getString("status").equals("succeeded"), 120_000);
+        awaitJob(id, d -> d.getString("status").equals("succeeded"), 600_000);
     }
 
     @Test
@@ -184,7 +194,7 @@ class JobsTest {
     void cancelQueuedAndRunningJobsThenTheNextJobRuns() {
         String running = submit("text-to-video", String.format(LONG, ""));
         awaitJob(running, d -> d.getString("status").equals("running") && d.getFloat("progress.fraction") > 0,
-                120_000);
+                600_000);
         String queued = submit("text-to-video", String.format(SMALL, 10, ""));
         given().get("/jobs/" + queued).then().body("status", equalTo("queued")).body("queuePosition", equalTo(1));
 
@@ -201,13 +211,13 @@ class JobsTest {
 
         // the slot is free again: the next job runs to the end
         String next = submit("text-to-video", String.format(SMALL, 12, ""));
-        awaitJob(next, d -> d.getString("status").equals("succeeded"), 120_000);
+        awaitJob(next, d -> d.getString("status").equals("succeeded"), 600_000);
     }
 
     @Test
     void aJobPastItsDeadlineFailsWithTimeout() {
         String id = submit("text-to-video", String.format(LONG, ",\"timeoutSeconds\":2"));
-        JsonPath d = awaitJob(id, j -> j.getString("status").equals("failed"), 120_000);
+        JsonPath d = awaitJob(id, j -> j.getString("status").equals("failed"), 600_000);
         assertEquals("timeout", d.getString("error.error"));
         assertNull(d.get("result"));
         // the synchronous route has the same deadline
@@ -218,7 +228,7 @@ class JobsTest {
     @Test
     void aFullQueueIs503WithRetryAfterAndPositionsCountDown() {
         String running = submit("text-to-video", String.format(LONG, ""));
-        awaitJob(running, d -> d.getString("status").equals("running"), 120_000);
+        awaitJob(running, d -> d.getString("status").equals("running"), 600_000);
         String first = submit("text-to-video", String.format(SMALL, 13, ""));
         String second = submit("text-to-video", String.format(SMALL, 14, ""));
         given().get("/jobs/" + first).then().body("queuePosition", equalTo(1));
@@ -236,7 +246,7 @@ class JobsTest {
         LoopbackReceiver receiver = JobsTestProfile.receiver;
         receiver.script("/hook", 500);
         String id = submit("text-to-video", String.format(SMALL, 16, ",\"webhook\":\"" + receiver.url("/hook") + "\""));
-        List<LoopbackReceiver.Received> calls = receiver.await("/hook", 2, 120_000);
+        List<LoopbackReceiver.Received> calls = receiver.await("/hook", 2, 600_000);
         assertEquals(2, calls.size(), "one failed attempt, one delivery");
         LoopbackReceiver.Received delivered = calls.get(1);
         String msgId = delivered.header("webhook-id");
@@ -271,7 +281,7 @@ class JobsTest {
         // a redelivery (same source and id) starts nothing and is answered the same way
         binaryEvent(eventId, String.format(SMALL, 17, "")).then().statusCode(202)
                 .header("Location", equalTo("/jobs/" + jobId));
-        JsonPath job = awaitJob(jobId, d -> d.getString("status").equals("succeeded"), 120_000);
+        JsonPath job = awaitJob(jobId, d -> d.getString("status").equals("succeeded"), 600_000);
 
         LoopbackReceiver.Received out = awaitSinkEvent(receiver, eventId);
         assertEquals("1.0", out.header("ce-specversion"));
