@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import ai.t2vzero.config.T2vConfig;
+import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.job.JobsConfig;
 import ai.t2vzero.ops.JobMetrics;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package ai.t2vzero.job;
 
 import ai.t2vzero.artifact.ArtifactUrls;
-import ai.t2vzero.function.ApiError;
+import ai.t2vzero.errors.ApiError;
 import ai.t2vzero.function.FunctionCalls;
 import ai.t2vzero.function.PreparedCall;
 import com.fasterxml.jackson.core.JsonProcessingException;

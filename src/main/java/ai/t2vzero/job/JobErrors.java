@@ -1,10 +1,7 @@
 package ai.t2vzero.job;
 
-import ai.t2vzero.function.ApiError;
-import ai.t2vzero.function.InvalidFieldException;
-import ai.t2vzero.function.PayloadTooLargeException;
-import ai.t2vzero.function.ServiceUnavailableException;
-import ai.t2vzero.input.VideoInputException;
+import ai.t2vzero.errors.ApiError;
+import ai.t2vzero.errors.ApiException;
 import ai.t2vzero.pipeline.GenerationStoppedException;
 import org.jboss.logging.Logger;
 
@@ -28,17 +25,8 @@ final class JobErrors {
                     ? ApiError.of("timeout", "timeoutSeconds", "the job did not finish before its deadline")
                     : ApiError.of("canceled", null, "the job was canceled");
         }
-        if (t instanceof InvalidFieldException e) {
-            return ApiError.of("invalid_argument", e.getField(), e.getMessage());
-        }
-        if (t instanceof VideoInputException e) {
-            return ApiError.of(e.getError(), e.getField(), e.getMessage());
-        }
-        if (t instanceof PayloadTooLargeException e) {
-            return ApiError.of("payload_too_large", e.getField(), e.getMessage());
-        }
-        if (t instanceof ServiceUnavailableException e) {
-            return ApiError.of("unavailable", null, e.getMessage());
+        if (t instanceof ApiException e) { // invalid field, input video, too large, unavailable
+            return e.body();
         }
         String id = UUID.randomUUID().toString();
         LOG.errorf(t, "internal error %s in job %s (%s)", id, job.id(), job.function());

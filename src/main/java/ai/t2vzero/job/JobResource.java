@@ -1,6 +1,6 @@
 package ai.t2vzero.job;
 
-import ai.t2vzero.function.ApiError;
+import ai.t2vzero.errors.ApiError;
 import ai.t2vzero.function.EdgeToVideoRequest;
 import ai.t2vzero.function.PoseToVideoRequest;
 import ai.t2vzero.function.TextToVideoRequest;

@@ -2,7 +2,7 @@ package ai.t2vzero.job;
 
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.function.PreparedCall;
-import ai.t2vzero.function.ServiceUnavailableException;
+import ai.t2vzero.errors.ServiceUnavailableException;
 import ai.t2vzero.function.TextToVideoResponse;
 import ai.t2vzero.pipeline.GenerationStoppedException.Reason;
 import io.quarkus.runtime.ShutdownEvent;
@@ -113,7 +113,7 @@ public class JobService {
      * Queues an asynchronous job. For a CloudEvent ({@code origin} not null) whose (source, id) already started a
      * job within the retention, that job is returned instead and nothing new runs.
      *
-     * @throws ai.t2vzero.function.InvalidFieldException for a webhook URL the address policy refuses
+     * @throws ai.t2vzero.errors.InvalidFieldException for a webhook URL the address policy refuses
      * @throws ServiceUnavailableException when the queue is full
      */
     public Job submit(PreparedCall call, CloudEventOrigin origin) {

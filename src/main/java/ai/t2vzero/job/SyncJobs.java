@@ -1,6 +1,6 @@
 package ai.t2vzero.job;
 
-import ai.t2vzero.function.InvalidFieldException;
+import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.function.PreparedCall;
 import ai.t2vzero.function.TextToVideoResponse;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
-import ai.t2vzero.function.ApiError;
+import ai.t2vzero.errors.ApiError;
 import ai.t2vzero.pipeline.GenerationListener.StagePlan;
 import ai.t2vzero.pipeline.GenerationStoppedException;
 import ai.t2vzero.pipeline.GenerationStoppedException.Reason;

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import ai.t2vzero.bundle.BundleRegistry;
 import ai.t2vzero.function.TestVideos;
+import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
@@ -190,8 +192,17 @@ class JobsTest {
 
     // ---- cancellation, deadline, admission
 
+    @Inject
+    BundleRegistry bundles;
+
+    /** NDArrays held by the demo bundle's manager: what a run leaves behind there. */
+    private int bundleArrays() {
+        return bundles.stableDiffusion("demo", "model").manager().getManagedArrays().size();
+    }
+
     @Test
     void cancelQueuedAndRunningJobsThenTheNextJobRuns() {
+        int arraysBefore = bundleArrays();
         String running = submit("text-to-video", String.format(LONG, ""));
         awaitJob(running, d -> d.getString("status").equals("running") && d.getFloat("progress.fraction") > 0,
                 600_000);
@@ -208,6 +219,7 @@ class JobsTest {
         assertNull(r.get("result"), "a canceled job stores nothing");
         assertTrue(r.getFloat("progress.fraction") < 1);
         given().delete("/jobs/" + running).then().statusCode(409).body("error", equalTo("conflict"));
+        assertEquals(arraysBefore, bundleArrays(), "the canceled run freed every array it made");
 
         // the slot is free again: the next job runs to the end
         String next = submit("text-to-video", String.format(SMALL, 12, ""));
