@@ -36,6 +36,7 @@ const FIELDS = {
   t0: { label: 't0', help: 'Timestep index of the warp, from the end; t0 < t1.' },
   t1: { label: 't1', help: 'First frame denoised down to it; t1 < steps.' },
   eta: { label: 'DDIM eta', help: '0 is deterministic.' },
+  addQualityPrompt: { label: 'Add quality prompt', help: 'Append the original app\'s quality words (and its negative prompt when none is given).' },
   extractEdges: { label: 'Extract Canny edges', help: 'Off when the input already is an edge video.' },
   cannyLow: { label: 'Canny low', help: 'Hysteresis low threshold.' },
   cannyHigh: { label: 'Canny high', help: 'Hysteresis high threshold.' },

@@ -128,6 +128,7 @@ public final class RequestSchema {
         f.add(Field.of("guidanceScale", "number", e.guidanceScale()).range(0, null));
         f.add(conditioningScale(e.controlnetConditioningScale()));
         f.add(eta(d.eta()));
+        f.add(qualityPrompt(d));
         f.add(Field.of("extractEdges", "boolean", e.extractEdges())
                 .note("detect Canny edges; off when the video already is an edge video"));
         f.add(Field.of("cannyLow", "integer", e.cannyLow()).range(0, 255).note("cannyLow <= cannyHigh"));
@@ -145,6 +146,7 @@ public final class RequestSchema {
         f.add(Field.of("guidanceScale", "number", p.guidanceScale()).range(0, null));
         f.add(conditioningScale(p.controlnetConditioningScale()));
         f.add(eta(d.eta()));
+        f.add(qualityPrompt(d));
         f.add(chunkSize(d));
         f.add(seed());
         f.add(format(d));
@@ -225,6 +227,12 @@ public final class RequestSchema {
 
     private static Field conditioningScale(double dflt) {
         return Field.of("controlnetConditioningScale", "number", dflt).range(0, null);
+    }
+
+    /** ControlNet modes: the original app's quality suffix and negative prompt (t2v.defaults.quality.*). */
+    private static Field qualityPrompt(T2vConfig.Defaults d) {
+        return Field.of("addQualityPrompt", "boolean", d.quality().addQualityPrompt())
+                .note("append \"" + d.quality().promptSuffix().strip() + "\" to the prompt, as the original app does");
     }
 
     private static Field chunkSize(T2vConfig.Defaults d) {
