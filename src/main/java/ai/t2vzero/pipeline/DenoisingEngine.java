@@ -63,13 +63,14 @@ public final class DenoisingEngine {
      * {@code run.outputLatents()}, the final latents [F, C, h, w]), owned by {@code out}.
      */
     NDArray generate(VideoMode mode, NDManager out) {
-        frame = mode.frameLatent();
-        processors = AttnProcessors.all(new CrossFrameAttnProcessor(mode.guidanceGroups()));
-        List<int[]> chunks = VideoChunker.chunks(mode.frames(), mode.chunkSize());
+        VideoMode.Settings settings = mode.settings();
+        frame = settings.frameLatent();
+        processors = AttnProcessors.all(new CrossFrameAttnProcessor(settings.guidanceGroups()));
+        List<int[]> chunks = VideoChunker.chunks(settings.frames(), settings.chunkSize());
         StageTimer timer = run.timer();
         try (NDManager work = models.manager().newSubManager();
              ChunkedFrames video = new ChunkedFrames(out);
-             Scheduler scheduler = newScheduler(mode)) {
+             Scheduler scheduler = newScheduler(settings)) {
             plan(mode, scheduler.timesteps(), chunks);
 
             // 1. prompt embeddings, [G, L, D]
@@ -178,10 +179,10 @@ public final class DenoisingEngine {
         run.listener().onStep(stage, step, planned.getOrDefault(stage, step));
     }
 
-    private Scheduler newScheduler(VideoMode mode) {
-        Scheduler scheduler = Schedulers.fromConfig(models.schedulerConfig(), mode.scheduler());
-        scheduler.setTimesteps(mode.numInferenceSteps());
-        scheduler.setEta(mode.eta());
+    private Scheduler newScheduler(VideoMode.Settings settings) {
+        Scheduler scheduler = Schedulers.fromConfig(models.schedulerConfig(), settings.scheduler());
+        scheduler.setTimesteps(settings.numInferenceSteps());
+        scheduler.setEta(settings.eta());
         return scheduler;
     }
 

@@ -58,7 +58,7 @@ public final class TextToVideoZeroPipeline {
     }
 
     /** Algorithm 1 as a mode of the engine: the first frame's loops and the warp + DDPM jump that start each chunk. */
-    private final class Algorithm1 implements VideoMode {
+    private final class Algorithm1 extends VideoMode {
 
         private final TextToVideoParams p;
         private final int[] frameIds;
@@ -69,50 +69,24 @@ public final class TextToVideoZeroPipeline {
         private double alphaVec;
 
         Algorithm1(TextToVideoParams p, int[] frameIds) {
+            super(new Settings(p.videoLength(), p.chunkSize(), frameLatent(models, models.unet().config().inChannels(),
+                    p.height(), p.width()), p.doClassifierFreeGuidance() ? 2 : 1, p.scheduler().id(),
+                    p.numInferenceSteps(), p.eta()));
             this.p = p;
             this.frameIds = frameIds;
             this.cfg = p.doClassifierFreeGuidance();
-            int vsf = models.vaeScaleFactor();
-            this.frame = new Shape(1, models.unet().config().inChannels(), p.height() / vsf, p.width() / vsf);
+            this.frame = settings().frameLatent();
         }
 
-        @Override
-        public int frames() {
-            return p.videoLength();
-        }
+
+
+
+
+
+
 
         @Override
-        public int chunkSize() {
-            return p.chunkSize();
-        }
-
-        @Override
-        public Shape frameLatent() {
-            return frame;                                                  // one frame's latent
-        }
-
-        @Override
-        public int guidanceGroups() {
-            return cfg ? 2 : 1;
-        }
-
-        @Override
-        public String scheduler() {
-            return p.scheduler().id();
-        }
-
-        @Override
-        public int numInferenceSteps() {
-            return p.numInferenceSteps();
-        }
-
-        @Override
-        public double eta() {
-            return p.eta();
-        }
-
-        @Override
-        public List<GenerationListener.StagePlan> extraStages(double[] ts, List<int[]> chunks) {
+        List<GenerationListener.StagePlan> extraStages(double[] ts, List<int[]> chunks) {
             int n = ts.length;
             int firstFrameSteps = Math.max(0, n - p.t1() - 1) + Math.max(0, p.t1() - p.t0());  // loop 0 + loop 1
             int warped = (int) chunks.stream().filter(c -> c.length > 1).count();
@@ -121,20 +95,19 @@ public final class TextToVideoZeroPipeline {
         }
 
         @Override
-        public int chunkSteps(double[] ts) {
+        int chunkSteps(double[] ts) {
             return Math.min(ts.length, p.t1() + 1);                             // loop 2
         }
 
         @Override
-        public NDArray encodePrompt(DenoisingEngine engine, NDManager work) {
-            NDArray embeds = cfg ? PromptEncoder.encodeWithGuidance(models, work, p.prompt(), p.negativePrompt())
-                    : PromptEncoder.encode(models.tokenizer(), models.textEncoder(), work, p.prompt()); // [G, L, D]: uncond first
+        NDArray encodePrompt(DenoisingEngine engine, NDManager work) {
+            NDArray embeds = PromptEncoder.encode(models, work, cfg, p.prompt(), p.negativePrompt()); // [G, L, D]: uncond first
             engine.run().trace().record("prompt_embeds", embeds);
             return embeds;
         }
 
         @Override
-        public ChunkLoop prepare(DenoisingEngine engine, NDManager work, NDArray embeds, Scheduler scheduler) {
+        ChunkLoop prepare(DenoisingEngine engine, NDManager work, NDArray embeds, Scheduler scheduler) {
             PipelineTrace trace = engine.run().trace();
             // 2. loop boundaries as python slices timesteps[:-t1-1], [-t1-1:-t0-1], [-t1-1:]
             double[] ts = scheduler.timesteps();
@@ -172,7 +145,7 @@ public final class TextToVideoZeroPipeline {
 
         /** 5. a chunk starts at x^1_{T1} for frame 0 and the warped, forward-noised x^k_{T1} for the others. */
         @Override
-        public ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
+        ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
             PipelineTrace trace = engine.run().trace();
             NDManager work = x1T1.getManager();
             int[] others = Arrays.copyOfRange(chunk, 1, chunk.length);   // frames k >= 1 of this chunk
