@@ -144,6 +144,9 @@ public class ErrorMapping {
             return false;
         }
         for (StackTraceElement frame : t.getStackTrace()) {
+            if (frame.getClassName().startsWith("io.quarkus.funqy.")) {
+                break; // thrown inside Funqy; our routes that passed the request on (ctx.next()) sit further down
+            }
             if (frame.getClassName().startsWith("ai.t2vzero.")) {
                 return false; // thrown by our code: a bug, not a missing input
             }

@@ -22,7 +22,6 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,8 +31,6 @@ import ai.t2vzero.function.TestVideos;
 import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.RestAssured;
-import io.restassured.config.HttpClientConfig;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
@@ -57,13 +54,6 @@ class JobsTest {
             + "\"resolution\":64,\"numInferenceSteps\":2,\"seed\":%d}";
 
     private final List<String> started = new ArrayList<>();
-
-    /** Synchronous generations and event streams outlast REST Assured's 30 s read timeout on a loaded 2-core machine. */
-    @BeforeEach
-    void patientClient() {
-        RestAssured.config = RestAssured.config().httpClient(
-                HttpClientConfig.httpClientConfig().setParam("http.socket.timeout", 600_000));
-    }
 
     @AfterEach
     void cancelLeftovers() {
