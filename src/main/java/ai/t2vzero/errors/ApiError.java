@@ -6,8 +6,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * JSON body of every error answer: {@code {"error":"invalid_argument","field":"t0","message":"..."}}.
  *
  * @param error   machine-readable kind: invalid_argument, bad_request, not_found, method_not_allowed,
- *                unsupported_media_type, payload_too_large, unavailable, internal; for input videos the codes of
- *                {@link VideoInputException} (invalid_video_reference, upload_not_found,
+ *                unsupported_media_type, payload_too_large, unavailable, timeout, canceled, conflict, internal; for
+ *                input videos the codes of {@link VideoInputException} (invalid_video_reference, upload_not_found,
  *                fetch_failed, ...) and unreadable_video
  * @param field   the request field at fault (JSON name), or null
  * @param message human-readable text naming the field and the bound

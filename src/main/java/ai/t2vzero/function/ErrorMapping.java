@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
+import ai.t2vzero.pipeline.GenerationStoppedException;
 import io.quarkus.funqy.runtime.ApplicationException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -37,6 +38,8 @@ import io.vertx.ext.web.RoutingContext;
  * <li>unreadable input (malformed JSON, wrong JSON types) on plain HTTP, binary and structured CloudEvents
  *     -> 400 {@code bad_request}, naming the field from Jackson's path when there is one;
  * <li>bodies over quarkus.http.limits.max-body-size -> 413;
+ * <li>{@link GenerationStoppedException} (a synchronous call's job) -> 504 {@code timeout} past its deadline, 409
+ *     {@code canceled};
  * <li>bare 4xx statuses (404, 405, 406...) -> their JSON form;
  * <li>anything else -> 500 {@code internal} with an id; the stack trace is logged at ERROR with that id.
  * </ul>
@@ -85,6 +88,12 @@ public class ErrorMapping {
         }
         if (t instanceof UncheckedIOException e && e.getCause() instanceof JsonProcessingException j) { // binary CE
             return new Mapped(400, unreadable(j));
+        }
+        if (t instanceof GenerationStoppedException e) { // a synchronous call's job: deadline passed, or canceled
+            return e.reason() == GenerationStoppedException.Reason.TIMEOUT
+                    ? new Mapped(504, ApiError.of("timeout", "timeoutSeconds", "the job did not finish before its"
+                            + " deadline (t2v.jobs.timeout, or the request's timeoutSeconds)"))
+                    : new Mapped(409, ApiError.of("canceled", null, "the job was canceled"));
         }
         if (t != null && missingInput(ctx, t)) {
             return new Mapped(400, ApiError.of("bad_request", null, NO_INPUT));
@@ -135,6 +144,9 @@ public class ErrorMapping {
             return false;
         }
         for (StackTraceElement frame : t.getStackTrace()) {
+            if (frame.getClassName().startsWith("io.quarkus.funqy.")) {
+                break; // thrown inside Funqy; our routes that passed the request on (ctx.next()) sit further down
+            }
             if (frame.getClassName().startsWith("ai.t2vzero.")) {
                 return false; // thrown by our code: a bug, not a missing input
             }

@@ -3,18 +3,21 @@ package ai.t2vzero.function;
 import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.artifact.ArtifactUrls;
 import ai.t2vzero.config.T2vConfig;
-import ai.t2vzero.ops.JobMetrics;
+import ai.t2vzero.job.SyncJobs;
+import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * What the four Funqy functions share: validation of the request (an empty body is a 400 on {@code prompt}; every
- * rejection is counted per mode), the public base URL of the artifacts, and the startup check that the configured
- * defaults make a valid request. Each function class adds only its {@code @Funq} method and its request type.
+ * What the four Funqy functions share: validation of the request ({@link FunctionCalls}: an empty body is a 400 on
+ * {@code prompt}; every rejection is counted per mode), the public base URL of the artifacts, the synchronous run
+ * with the job deadline, cancellation when the caller disconnects and one job per CloudEvent (source, id)
+ * ({@link SyncJobs}), and the startup check that the configured defaults make a valid request. Each function class
+ * adds only its {@code @Funq} method and its request type.
  */
 abstract class FunctionSupport {
 
@@ -29,7 +32,10 @@ abstract class FunctionSupport {
     T2vConfig config;
 
     @Inject
-    VideoJobs jobs;
+    FunctionCalls calls;
+
+    @Inject
+    SyncJobs syncJobs;
 
     @Inject
     ArtifactUrls urls;
@@ -37,25 +43,12 @@ abstract class FunctionSupport {
     @Inject
     CurrentVertxRequest currentRequest;
 
-    @Inject
-    JobMetrics metrics;
-
-    /** {@code resolve.apply(request)}, or a 400 naming the field, counted as a rejected {@code mode} request. */
-    <R, P> P resolved(String mode, R request, Function<R, P> resolve) {
-        try {
-            if (request == null) { // empty body
-                throw new InvalidFieldException("prompt", "prompt must not be blank (the request body is empty)");
-            }
-            return resolve.apply(request);
-        } catch (InvalidFieldException e) {
-            metrics.rejected(mode);
-            throw e;
-        }
-    }
-
-    /** scheme://host[:port][/prefix] of this service as the caller sees it (or t2v.artifacts.public-base-url). */
-    String publicBaseUrl() {
-        return urls.publicBaseUrl(currentRequest.getCurrent());
+    /** Validates {@code request} of {@code function} and runs it in this call; {@code event} null for plain HTTP. */
+    TextToVideoResponse call(String function, Object request, CloudEvent<?> event) {
+        RoutingContext ctx = currentRequest.getCurrent();
+        PreparedCall prepared = calls.prepare(function, request, urls.publicBaseUrl(ctx));
+        return syncJobs.run(prepared, event == null ? null : event.source(), event == null ? null : event.id(),
+                () -> ctx != null && ctx.response().closed());
     }
 
     /** Fails startup when t2v.defaults.* / t2v.limits.* could never give a valid {@code mode} request. */

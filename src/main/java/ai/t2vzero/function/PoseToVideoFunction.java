@@ -1,6 +1,8 @@
 package ai.t2vzero.function;
 
+import io.quarkus.funqy.Context;
 import io.quarkus.funqy.Funq;
+import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 
@@ -15,8 +17,8 @@ public class PoseToVideoFunction extends FunctionSupport {
     static final String NAME = "pose-to-video";
 
     @Funq("pose-to-video")
-    public TextToVideoResponse poseToVideo(PoseToVideoRequest request) {
-        return jobs.controlVideo(resolved(NAME, request, r -> r.resolve(config)), publicBaseUrl());
+    public TextToVideoResponse poseToVideo(PoseToVideoRequest request, @Context CloudEvent<?> event) {
+        return call(NAME, request, event);
     }
 
     void checkDefaults(@Observes StartupEvent event) {

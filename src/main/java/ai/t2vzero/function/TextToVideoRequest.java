@@ -14,6 +14,8 @@ import ai.t2vzero.pipeline.TextToVideoParams.SchedulerName;
  * (the fields every mode shares through {@link GenerationRequest#resolveShared}).
  *
  * @param seed any 64-bit value; absent means a random seed in [0, 2^53) (exact in JavaScript), echoed in the answer
+ * @param timeoutSeconds deadline of this job (see {@link AsyncFields})
+ * @param webhook        URL told when an asynchronous job ends (see {@link AsyncFields})
  */
 public record TextToVideoRequest(
         String prompt,
@@ -33,12 +35,14 @@ public record TextToVideoRequest(
         Long seed,
         String scheduler,
         Integer fps,
-        String format) implements GenerationRequest {
+        String format,
+        Integer timeoutSeconds,
+        String webhook) implements GenerationRequest, AsyncFields {
 
     /** A request with only a prompt: every other field takes its default. */
     public static TextToVideoRequest ofPrompt(String prompt) {
         return new TextToVideoRequest(prompt, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     /** Merges {@code config}'s defaults into the absent fields, validates, and draws a seed when none was given. */

@@ -1,6 +1,8 @@
 package ai.t2vzero.function;
 
+import io.quarkus.funqy.Context;
 import io.quarkus.funqy.Funq;
+import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 
@@ -15,8 +17,8 @@ public class VideoPix2PixFunction extends FunctionSupport {
     static final String NAME = "video-pix2pix";
 
     @Funq("video-pix2pix")
-    public TextToVideoResponse videoPix2Pix(VideoPix2PixRequest request) {
-        return jobs.videoPix2Pix(resolved(NAME, request, r -> r.resolve(config)), publicBaseUrl());
+    public TextToVideoResponse videoPix2Pix(VideoPix2PixRequest request, @Context CloudEvent<?> event) {
+        return call(NAME, request, event);
     }
 
     void checkDefaults(@Observes StartupEvent event) {

@@ -32,11 +32,13 @@ public record VideoPix2PixRequest(
         Integer chunkSize,
         Long seed,
         String format,
-        String scheduler) implements VideoModeRequest {
+        String scheduler,
+        Integer timeoutSeconds,
+        String webhook) implements VideoModeRequest, AsyncFields {
 
     /** A request with only a prompt and a video: every other field takes its default. */
     public static VideoPix2PixRequest of(String prompt, String video) {
-        return new VideoPix2PixRequest(prompt, null, null, video, null, null, null, null, null, null, null, null, null, null);
+        return new VideoPix2PixRequest(prompt, null, null, video, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public VideoPix2PixJob resolve(T2vConfig config) {

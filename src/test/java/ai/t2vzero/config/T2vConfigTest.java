@@ -127,11 +127,15 @@ class T2vConfigTest {
      */
     @Test
     void applicationPropertiesDocumentsEveryKeyWithItsDefault() throws IOException {
-        // every t2v.* mapping of the app: T2vConfig and the input settings of the conditional modes
+        // every t2v.* mapping of the app: T2vConfig, the input settings of the conditional modes, jobs and events
         Map<String, ConfigMappingInterface.Property> properties = new LinkedHashMap<>(
                 ConfigMappings.getProperties(ConfigMappings.ConfigClass.configClass(T2vConfig.class, "t2v")));
         properties.putAll(ConfigMappings.getProperties(
                 ConfigMappings.ConfigClass.configClass(ai.t2vzero.input.InputsConfig.class, "t2v.inputs")));
+        properties.putAll(ConfigMappings.getProperties(
+                ConfigMappings.ConfigClass.configClass(ai.t2vzero.job.JobsConfig.class, "t2v.jobs")));
+        properties.putAll(ConfigMappings.getProperties(
+                ConfigMappings.ConfigClass.configClass(ai.t2vzero.job.EventsConfig.class, "t2v.events")));
         Map<String, String> expected = new LinkedHashMap<>();
         properties.forEach((name, p) -> {
             if ((p.isLeaf() || p.isPrimitive() || p.isOptional()) && !name.endsWith("[*]")) {

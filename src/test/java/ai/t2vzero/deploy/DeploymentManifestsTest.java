@@ -315,6 +315,74 @@ class DeploymentManifestsTest {
         assertEquals(functions, covered, "one example event per function");
     }
 
+    /**
+     * The job deadline (T2V_JOBS_TIMEOUT in the ConfigMap, else the app's default) fits inside the Service's
+     * timeoutSeconds and quarkus.shutdown.timeout, and every Trigger to the Service waits for at least that long,
+     * retries with a backoff policy and has a dead-letter sink that exists.
+     */
+    @Test
+    void jobDeadlineFitsTheServiceTriggersAndShutdown() throws IOException {
+        Resource config = resource("ConfigMap", "t2vzero-config", KNATIVE.resolve("base"));
+        assertNotNull(config, "ConfigMap t2vzero-config");
+        Object configured = asMap(config.doc().get("data"), config + " data").get("T2V_JOBS_TIMEOUT");
+        long jobSeconds = configured != null
+                ? java.time.Duration.parse("PT" + configured).toSeconds()
+                : java.time.Duration.ofMinutes(30).toSeconds(); // JobsConfig's default
+        int serviceTimeout = (Integer) templateSpec(service()).get("timeoutSeconds");
+        assertTrue(jobSeconds < serviceTimeout, "T2V_JOBS_TIMEOUT " + jobSeconds + " s must end before the Service's"
+                + " timeoutSeconds " + serviceTimeout + " cuts a synchronous caller off");
+        java.util.Properties props = new java.util.Properties();
+        try (var in = Files.newInputStream(ROOT.resolve("src/main/resources/application.properties"))) {
+            props.load(in);
+        }
+        long shutdown = java.time.Duration.parse("PT" + props.getProperty("quarkus.shutdown.timeout")).toSeconds();
+        assertTrue(jobSeconds <= shutdown, "a job of T2V_JOBS_TIMEOUT " + jobSeconds + " s should be able to finish"
+                + " within quarkus.shutdown.timeout " + shutdown + " s");
+        int triggers = 0;
+        for (Resource t : resources(KNATIVE)) {
+            if (!"Trigger".equals(t.kind()) || !subscribesTo(t, SERVICE_NAME)) {
+                continue;
+            }
+            triggers++;
+            Map<String, Object> delivery = asMap(t.map("spec").get("delivery"), t + " delivery");
+            long timeout = java.time.Duration.parse((String) delivery.get("timeout")).toSeconds();
+            assertTrue(timeout >= jobSeconds && timeout <= serviceTimeout, t + ": delivery.timeout " + timeout
+                    + " s must outlast a job (" + jobSeconds + " s) within timeoutSeconds (" + serviceTimeout + " s)");
+            assertTrue(delivery.get("retry") instanceof Integer r && r >= 1, t + ": delivery.retry >= 1");
+            assertTrue(List.of("linear", "exponential").contains(delivery.get("backoffPolicy")), t + ": backoffPolicy");
+            assertNotNull(delivery.get("backoffDelay"), t + ": backoffDelay");
+            Map<String, Object> dls = asMap(delivery.get("deadLetterSink"), t + " deadLetterSink");
+            Map<String, Object> ref = asMap(dls.get("ref"), t + " deadLetterSink.ref");
+            assertNotNull(resource((String) ref.get("kind"), (String) ref.get("name"), KNATIVE.resolve("base")),
+                    t + ": deadLetterSink " + ref + " is not in knative/base");
+        }
+        assertEquals(functionNames().size(), triggers, "one Trigger per function");
+    }
+
+    /**
+     * The asynchronous example: a SinkBinding points the Service's K_SINK at the Broker, a Trigger consumes
+     * text-to-video.output, and the example keeps a pod (min-scale 1) so that a job outlives its request.
+     */
+    @Test
+    void asyncExampleBindsTheServiceToTheBrokerAndConsumesOutputs() {
+        Path async = KNATIVE.resolve("examples/async");
+        Resource binding = resources(async).stream().filter(r -> "SinkBinding".equals(r.kind())).findFirst().orElse(null);
+        assertNotNull(binding, "a SinkBinding in knative/examples/async");
+        Map<String, Object> subject = asMap(binding.map("spec").get("subject"), binding + " subject");
+        assertEquals("Service", subject.get("kind"));
+        assertEquals(SERVICE_NAME, subject.get("name"));
+        Map<String, Object> sink = asMap(asMap(binding.map("spec").get("sink"), binding + " sink").get("ref"), "sink.ref");
+        assertNotNull(resource((String) sink.get("kind"), (String) sink.get("name"), KNATIVE.resolve("base")),
+                binding + ": sink " + sink + " is not in knative/base");
+        boolean outputTrigger = resources(KNATIVE).stream().anyMatch(r -> "Trigger".equals(r.kind())
+                && "text-to-video.output".equals(asMap(asMap(r.map("spec").get("filter"), r + "").get("attributes"),
+                r + "").get("type")));
+        assertTrue(outputTrigger, "a Trigger on text-to-video.output");
+        String kustomization = read(async.resolve("kustomization.yaml"));
+        assertTrue(kustomization.contains("min-scale") && kustomization.contains("value: \"1\""),
+                "the async example keeps one pod: a job runs after its request was answered");
+    }
+
     // ------------------------------------------------------------------ kustomize
 
     @Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
 
+import ai.t2vzero.pipeline.GenerationListener;
 import ai.t2vzero.pipeline.TextToVideoParams;
 
 /**
@@ -33,7 +34,8 @@ public class RecordingVideoJobs extends VideoJobs {
     }
 
     @Override
-    public TextToVideoResponse textToVideo(TextToVideoParams params, String publicBaseUrl) {
+    public TextToVideoResponse textToVideo(TextToVideoParams params, String publicBaseUrl,
+                                           GenerationListener listener) {
         lastParams = params;
         lastBaseUrl = publicBaseUrl;
         switch (params.prompt()) {

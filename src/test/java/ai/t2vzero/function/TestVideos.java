@@ -20,7 +20,7 @@ import ai.t2vzero.video.VideoReader;
  * Input videos for the video modes' end-to-end tests, made by the test itself and uploaded through
  * {@code POST /uploads}; and the download + decode of a result.
  */
-final class TestVideos {
+public final class TestVideos {
 
     private TestVideos() {}
 
@@ -70,7 +70,7 @@ final class TestVideos {
     }
 
     /** The standard input: 6 frames of 64x64 at 6 fps (one second). */
-    static String uploadStandard() throws IOException {
+    public static String uploadStandard() throws IOException {
         return upload(movingShapes(64, 6, 6));
     }
 
