@@ -11,6 +11,7 @@ import ai.t2vzero.model.nn.AttentionKernel;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.pipeline.CrossFrameAttnProcessor;
 import ai.t2vzero.pipeline.StableDiffusionModels;
+import ai.t2vzero.pipeline.TextToVideoParams;
 import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.FlopCounter;
 import ai.t2vzero.runtime.NativeMemory;
@@ -51,7 +52,8 @@ import java.util.Locale;
  *                     the bundle's native size) with per-stage times, UNet passes vs the theoretical count, peak memory
  * --mode M            with --job: text (default), edge, pose (need --controlnet DIR; demo ControlNet written when
  *                     absent) or pix2pix (--bundle must be an InstructPix2Pix bundle; demo written when absent);
- *                     --steps N sets the steps (default 50; 20 for edge/pose as the original app)
+ *                     --steps N sets the steps (default 50; 20 for edge/pose as the original app);
+ *                     --scheduler NAME (text mode) any scheduler the text-to-video request accepts (default ddim)
  * </pre>
  */
 public final class Benchmark {
@@ -122,7 +124,8 @@ public final class Benchmark {
                 Path out = Path.of(option(args, "--out", "target/benchmark-job"));
                 int steps = Integer.parseInt(option(args, "--steps", mode.equals("edge") || mode.equals("pose") ? "20" : "50"));
                 if (mode.equals("text")) {
-                    JobBenchmark.run(sd, frames, steps, out);
+                    JobBenchmark.run(sd, frames, steps, TextToVideoParams.SchedulerName.valueOf(
+                            option(args, "--scheduler", "ddim").toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_")), out);
                 } else {
                     ControlNetModel cn = null;
                     if (!mode.equals("pix2pix")) {
@@ -188,8 +191,12 @@ public final class Benchmark {
                 }
                 for (AttentionKernel k : kernels) {
                     AttentionKernel.set(k);
-                    profile("unet step, batch 2 [" + k + "]", weights, unetStep);
-                    profile("unet step, 2x" + frames + " frames, cross-frame [" + k + "]", weights, crossFrameStep);
+                    if (components.contains("unet")) {
+                        profile("unet step, batch 2 [" + k + "]", weights, unetStep);
+                    }
+                    if (components.contains("crossframe")) {
+                        profile("unet step, 2x" + frames + " frames, cross-frame [" + k + "]", weights, crossFrameStep);
+                    }
                 }
             }
         }

@@ -128,11 +128,12 @@ final class JobBenchmark {
                 Benchmark.mb(NativeMemory.peakResidentBytes()), mp4, artifact.size());
     }
 
-    static void run(StableDiffusionModels sd, int frames, int steps, Path out) throws Exception {
+    static void run(StableDiffusionModels sd, int frames, int steps, TextToVideoParams.SchedulerName scheduler, Path out)
+            throws Exception {
         int size = sd.nativeSize();
         TextToVideoParams p = new TextToVideoParams("a horse galloping on a street", "", sd.name(), frames, size, size,
                 steps, 7.5, 12, 12, Math.max(0, steps - 6), Math.max(1, steps - 3), 0.0, 8, 42,
-                TextToVideoParams.SchedulerName.DDIM, ai.t2vzero.video.VideoFormat.MP4, 4);
+                scheduler, ai.t2vzero.video.VideoFormat.MP4, 4);
         // the real defaults (t0 44, t1 47 of 50) when steps = 50; scaled down with fewer steps
         if (steps == 50) {
             p = new TextToVideoParams(p.prompt(), "", p.model(), frames, size, size, 50, 7.5, 12, 12, 44, 47, 0.0, 8, 42,
@@ -168,14 +169,14 @@ final class JobBenchmark {
         double total = (System.nanoTime() - start) / 1e9;
 
         int n;
-        try (Scheduler s = Schedulers.fromConfig(sd.schedulerConfig(), "ddim")) {
+        try (Scheduler s = Schedulers.fromConfig(sd.schedulerConfig(), scheduler.id())) {
             s.setTimesteps(steps);
             n = s.timesteps().length;
         }
         int chunks = VideoChunker.chunks(frames, p.chunkSize()).size();
         int expected = (n - p.t0() - 1) + chunks * (p.t1() + 1);
-        System.out.printf(Locale.ROOT, "job: %d frames %dx%d, %d steps (t0 %d, t1 %d), %d chunk(s), bundle %s%n", frames,
-                size, size, steps, p.t0(), p.t1(), chunks, sd.name());
+        System.out.printf(Locale.ROOT, "job: %d frames %dx%d, %d %s steps (t0 %d, t1 %d), %d chunk(s), bundle %s%n",
+                frames, size, size, steps, scheduler.id(), p.t0(), p.t1(), chunks, sd.name());
         timer.millis().forEach((stage, ms) -> System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", stage, ms));
         System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", "total", total * 1e3);
         System.out.printf(Locale.ROOT, "unet passes: %d (theory: (n - t0 - 1) + chunks x (t1 + 1) = %d)%n",
