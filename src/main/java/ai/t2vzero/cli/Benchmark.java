@@ -218,8 +218,7 @@ public final class Benchmark {
             long flops = 0;
             for (AttentionKernel k : kernels) {
                 AttentionKernel.set(k);
-                once(parent, body);                                           // warm-up (allocator, kernels)
-                flops = FlopCounter.measure(() -> once(parent, body));
+                flops = FlopCounter.measure(() -> once(parent, body));        // warm-up (allocator, kernels)
             }
             double[][] ms = new double[kernels.size()][repeat];
             long[] peak = new long[kernels.size()];
