@@ -2,8 +2,9 @@ package ai.t2vzero.bundle;
 
 import ai.djl.ndarray.NDManager;
 import ai.t2vzero.config.T2vConfig;
+import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.model.controlnet.ControlNetModel;
-import ai.t2vzero.ops.JobMetrics;
+import ai.t2vzero.pipeline.ModelSource;
 import ai.t2vzero.pipeline.StableDiffusionModels;
 import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.TorchRuntime;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -38,16 +38,15 @@ import java.util.stream.Stream;
  * the service works out of the box. Health checks never load anything.
  */
 @ApplicationScoped
-public class BundleRegistry {
+public class BundleRegistry implements ModelSource {
 
     private static final Logger LOG = Logger.getLogger(BundleRegistry.class);
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     @Inject
     T2vConfig config;
 
     @Inject
-    JobMetrics metrics;
+    BundleLoadListener loadListener;
 
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final Map<String, ControlNetSlot> controlNetSlots = new ConcurrentHashMap<>();
@@ -55,6 +54,7 @@ public class BundleRegistry {
     private volatile DeviceSpec device;
 
     /** The Stable Diffusion components of bundle {@code name}, loading it on first use. */
+    @Override
     public StableDiffusionModels stableDiffusion(String name, String field) {
         Slot slot = slots.computeIfAbsent(name, n -> new Slot());
         synchronized (slot) {
@@ -69,6 +69,7 @@ public class BundleRegistry {
      * The ControlNet in folder {@code name}, loading it on first use (once, like {@link #stableDiffusion}), with its
      * weights on the configured device. Errors name {@code field}.
      */
+    @Override
     public ControlNetModel controlNet(String name, String field) {
         ControlNetSlot slot = controlNetSlots.computeIfAbsent(name, n -> new ControlNetSlot());
         synchronized (slot) {
@@ -144,7 +145,7 @@ public class BundleRegistry {
             createDemo(preset, dir);
         }
         if (!Files.isRegularFile(dir.resolve("model_index.json"))) {
-            throw new UnknownBundleException(field, "unknown model '" + name + "': no diffusers bundle at " + dir
+            throw new InvalidFieldException(field, "unknown model '" + name + "': no diffusers bundle at " + dir
                     + " (available: " + available() + ")", null);
         }
         DeviceSpec d = device();
@@ -153,13 +154,13 @@ public class BundleRegistry {
         try {
             StableDiffusionModels models = StableDiffusionModels.load(name, new ModelBundle(dir), d, manager);
             loads.incrementAndGet();
-            metrics.modelLoaded(name, System.nanoTime() - t);
+            loadListener.loaded(name, System.nanoTime() - t);
             LOG.infof("loaded model bundle '%s' from %s on %s in %.1f s (%s)", name, dir, d,
                     (System.nanoTime() - t) / 1e9, TorchRuntime.describe());
             return models;
         } catch (WeightLoadException e) {
             manager.close();
-            throw new UnknownBundleException(field, "model '" + name + "' cannot be loaded: " + e.getMessage(), e);
+            throw new InvalidFieldException(field, "model '" + name + "' cannot be loaded: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -168,14 +169,11 @@ public class BundleRegistry {
 
     /** The folder of a bundle name, refusing anything that is not a plain folder name. */
     Path bundleDir(String name, String field) {
-        if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
-            throw new UnknownBundleException(field, field + " must be a bundle folder name ([A-Za-z0-9._-], no path), got '"
-                    + name + "'", null);
-        }
+        BundleNames.check(field, name);
         Path root = modelsDir();
         Path dir = root.resolve(name).normalize();
         if (!dir.getParent().equals(root)) {
-            throw new UnknownBundleException(field, field + " '" + name + "' is not a folder of the models volume", null);
+            throw new InvalidFieldException(field, field + " '" + name + "' is not a folder of the models volume");
         }
         return dir;
     }
@@ -196,7 +194,7 @@ public class BundleRegistry {
             }
         }
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
-            throw new UnknownBundleException(field, "unknown " + field + " '" + name + "': no ControlNet (config.json +"
+            throw new InvalidFieldException(field, "unknown " + field + " '" + name + "': no ControlNet (config.json +"
                     + " diffusion_pytorch_model.safetensors) at " + dir + " (available: " + availableControlNets() + ")",
                     null);
         }
@@ -208,7 +206,7 @@ public class BundleRegistry {
             LOG.infof("loaded ControlNet '%s' from %s on %s in %.1f s", name, dir, d, (System.nanoTime() - t) / 1e9);
             return model;
         } catch (WeightLoadException e) {
-            throw new UnknownBundleException(field, field + " '" + name + "' cannot be loaded: " + e.getMessage(), e);
+            throw new InvalidFieldException(field, field + " '" + name + "' cannot be loaded: " + e.getMessage(), e);
         }
     }
 
