@@ -12,8 +12,14 @@ import java.util.Optional;
 @ConfigMapping(prefix = "t2v.inputs")
 public interface InputsConfig {
 
-    /** Hosts (exact names or IP literals, case-insensitive) that may resolve to non-public addresses. */
+    /** Hosts (exact names or IP literals, case-insensitive) that may resolve to private or CGNAT addresses. */
     Optional<List<String>> allowHosts();
+
+    /** Address ranges (CIDR) that may be reached whatever their category, except loopback/link-local/unspecified. */
+    Optional<List<String>> allowCidrs();
+
+    /** Categories (loopback, link-local, unspecified) that allowlisted hosts and ranges may reach too. */
+    Optional<List<String>> allowUnsafeAddresses();
 
     /** Largest URL download. */
     @WithDefault("200M")
