@@ -49,6 +49,9 @@ public class BundleRegistry {
     @Inject
     JobMetrics metrics;
 
+    @Inject
+    ai.t2vzero.config.WorkDirectory work;
+
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final Map<String, ControlNetSlot> controlNetSlots = new ConcurrentHashMap<>();
     private final AtomicInteger loads = new AtomicInteger();
@@ -141,7 +144,10 @@ public class BundleRegistry {
         Path dir = bundleDir(name, field);
         String preset = demoPreset(name);
         if (!Files.isDirectory(dir) && preset != null && config.models().createDemo()) {
-            createDemo(preset, dir);
+            dir = demoDir(name); // the models volume is read-only in a container: demos go to the work directory
+            if (!Files.isDirectory(dir)) {
+                createDemo(preset, dir);
+            }
         }
         if (!Files.isRegularFile(dir.resolve("model_index.json"))) {
             throw new UnknownBundleException(field, "unknown model '" + name + "': no diffusers bundle at " + dir
@@ -185,6 +191,9 @@ public class BundleRegistry {
         boolean isDefault = name.equals(config.defaults().edge().controlnet())
                 || name.equals(config.defaults().pose().controlnet());
         if (!Files.isDirectory(dir) && isDefault && config.models().createDemo()) {
+            dir = demoDir(name);
+        }
+        if (!Files.isDirectory(dir) && isDefault && config.models().createDemo()) {
             LOG.infof("ControlNet '%s' not found: writing a random-weight demo ControlNet (the demo bundle's UNet "
                     + "encoder) to %s; mount a real ControlNet (config.json + diffusion_pytorch_model.safetensors, e.g. "
                     + "lllyasviel/sd-controlnet-canny) there for real videos", name, dir);
@@ -210,6 +219,11 @@ public class BundleRegistry {
         } catch (WeightLoadException e) {
             throw new UnknownBundleException(field, field + " '" + name + "' cannot be loaded: " + e.getMessage(), e);
         }
+    }
+
+    /** Where the random-weight demo of a default bundle name lives when the models folder has no such folder. */
+    private Path demoDir(String name) {
+        return work.demoModels().resolve(name);
     }
 
     /** The preset of the demo written for {@code name} when it is a configured default SD bundle, else null. */

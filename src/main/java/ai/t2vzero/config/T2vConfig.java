@@ -18,6 +18,18 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "t2v")
 public interface T2vConfig {
 
+    /**
+     * The one writable folder of the service (relative: to the working directory): uploads, local artifacts, demo
+     * bundles and temp files go below it unless their own keys say otherwise. Containers mount a volume here
+     * (emptyDir or PVC): the image itself is read-only. Checked at startup: not writable -> startup fails naming this key.
+     */
+    @WithDefault("work")
+    Path workDir();
+
+    /** /q/health/ready reports DOWN while the work directory's file system has less free space than this. */
+    @WithDefault("1G")
+    MemorySize workDirMinFree();
+
     /** Values used for request fields that are absent or null. */
     Defaults defaults();
 
@@ -238,9 +250,8 @@ public interface T2vConfig {
         @WithDefault("local")
         Store store();
 
-        /** Directory of the local store. */
-        @WithDefault("artifacts")
-        Path dir();
+        /** Directory of the local store; absent: {@code <t2v.work-dir>/artifacts}. */
+        Optional<Path> dir();
 
         /**
          * Base of artifact URLs handed to clients, e.g. https://t2v.example.com. Absent: derived from each

@@ -45,13 +45,20 @@ public interface InputsConfig {
 
     interface Uploads {
 
-        /** Directory of uploaded videos (created when missing). */
-        @WithDefault("uploads")
-        String dir();
+        /** Directory of uploaded videos (created when missing); absent: {@code <t2v.work-dir>/uploads}. */
+        Optional<String> dir();
 
         /** Largest upload. */
         @WithDefault("200M")
         MemorySize maxBytes();
+
+        /** All stored uploads together, those being received included (507 beyond). */
+        @WithDefault("2G")
+        MemorySize maxTotalBytes();
+
+        /** Uploads being received at once (429 + Retry-After beyond). */
+        @WithDefault("4")
+        int maxConcurrent();
 
         /** How long an upload can be referenced before it is deleted. */
         @WithDefault("1h")

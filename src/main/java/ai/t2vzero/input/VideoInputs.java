@@ -19,9 +19,11 @@ public class VideoInputs {
     private final SafeUrlFetcher fetcher;
 
     @Inject
-    public VideoInputs(UploadStore uploads, Vertx vertx, InputsConfig config) {
+    public VideoInputs(UploadStore uploads, Vertx vertx, InputsConfig config, ai.t2vzero.config.WorkDirectory work) {
         this.uploads = uploads;
-        this.fetcher = new SafeUrlFetcher(vertx, FetchPolicy.from(config));
+        // downloads go to the work directory's tmp/ (emptied at startup), never into the image
+        this.fetcher = new SafeUrlFetcher(vertx, FetchPolicy.from(config), java.net.InetAddress::getAllByName,
+                work.temp());
     }
 
     /**

@@ -47,7 +47,8 @@ public class Warmup {
             try {
                 Files.createDirectories(bundles.modelsDir());
             } catch (IOException e) {
-                LOG.warnf("cannot create t2v.models.dir %s: %s", bundles.modelsDir(), e.getMessage());
+                LOG.warnf("cannot create t2v.models.dir %s (mount the models volume there): %s", bundles.modelsDir(),
+                        e.getMessage());
             }
         }
         if (config.models().preload()) {

@@ -88,7 +88,8 @@ class T2vConfigTest {
         assertEquals(150, c.limits().maxSteps());
 
         assertEquals(T2vConfig.Artifacts.Store.LOCAL, c.artifacts().store());
-        assertEquals(Path.of("artifacts"), c.artifacts().dir());
+        assertEquals(Optional.empty(), c.artifacts().dir());
+        assertEquals(Path.of("work"), c.workDir());
         assertEquals(Optional.empty(), c.artifacts().publicBaseUrl());
         assertEquals(Duration.ofHours(24), c.artifacts().retention());
         assertEquals(Duration.ofMinutes(15), c.artifacts().cleanupInterval());
@@ -132,6 +133,8 @@ class T2vConfigTest {
                 ConfigMappings.getProperties(ConfigMappings.ConfigClass.configClass(T2vConfig.class, "t2v")));
         properties.putAll(ConfigMappings.getProperties(
                 ConfigMappings.ConfigClass.configClass(ai.t2vzero.input.InputsConfig.class, "t2v.inputs")));
+        properties.putAll(ConfigMappings.getProperties(
+                ConfigMappings.ConfigClass.configClass(ai.t2vzero.auth.AuthConfig.class, "t2v.auth")));
         Map<String, String> expected = new LinkedHashMap<>();
         properties.forEach((name, p) -> {
             if ((p.isLeaf() || p.isPrimitive() || p.isOptional()) && !name.endsWith("[*]")) {
