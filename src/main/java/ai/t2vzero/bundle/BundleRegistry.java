@@ -55,37 +55,141 @@ public class BundleRegistry {
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final Map<String, ControlNetSlot> controlNetSlots = new ConcurrentHashMap<>();
     private final AtomicInteger loads = new AtomicInteger();
+    private static final String SD = "sd:";
+    private static final String CONTROLNET = "controlnet:";
+    private LoadFailures failures;
+    private ResidentBundles resident;
+
+    @jakarta.annotation.PostConstruct
+    void init() {
+        failures = new LoadFailures(java.time.Clock.systemUTC(), metrics::modelLoadFailed);
+        resident = new ResidentBundles(config.models().maxResident(), this::unload);
+    }
     private volatile DeviceSpec device;
 
-    /** The Stable Diffusion components of bundle {@code name}, loading it on first use. */
+    /**
+     * The Stable Diffusion components of bundle {@code name}, loading it on first use; the caller holds it until
+     * {@link #release(String)} (a held bundle is never unloaded to make room).
+     *
+     * @throws UnknownBundleException    400: not a bundle name, or no such bundle
+     * @throws ModelUnavailableException 500: the bundle is there but cannot be loaded (or failed recently)
+     */
     public StableDiffusionModels stableDiffusion(String name, String field) {
+        bundleDir(name, field); // a bad name is the caller's error, before anything is remembered
+        String key = SD + name;
+        failures.check(key, name, field);
+        resident.acquire(key);
         Slot slot = slots.computeIfAbsent(name, n -> new Slot());
-        synchronized (slot) {
-            if (slot.models == null) {
-                slot.models = load(name, field);
+        boolean held = false;
+        try {
+            synchronized (slot) {
+                if (slot.models == null) {
+                    failures.check(key, name, field); // another request failed while this one waited
+                    try {
+                        slot.models = load(name, field);
+                        failures.succeeded(key);
+                    } catch (UnknownBundleException e) {
+                        throw e;
+                    } catch (WeightLoadException | UncheckedIOException | IllegalArgumentException e) {
+                        throw failures.failed(key, name, field, e);
+                    }
+                }
+                held = true;
+                return slot.models;
             }
-            return slot.models;
+        } finally {
+            if (!held) {
+                resident.release(key);
+                if (slot.models == null) {
+                    resident.forget(key);
+                }
+            }
         }
+    }
+
+    /** The caller is done with bundle {@code name} of {@link #stableDiffusion}. */
+    public void release(String name) {
+        resident.release(SD + name);
     }
 
     /**
      * The ControlNet in folder {@code name}, loading it on first use (once, like {@link #stableDiffusion}), with its
-     * weights on the configured device. Errors name {@code field}.
+     * weights on the configured device, held until {@link #releaseControlNet}. Errors name {@code field}.
      */
     public ControlNetModel controlNet(String name, String field) {
+        bundleDir(name, field);
+        String key = CONTROLNET + name;
+        failures.check(key, name, field);
+        resident.acquire(key);
         ControlNetSlot slot = controlNetSlots.computeIfAbsent(name, n -> new ControlNetSlot());
-        synchronized (slot) {
-            if (slot.model == null) {
-                slot.manager = NDManager.newBaseManager(device().device());
-                try {
-                    slot.model = loadControlNet(name, field, slot.manager);
-                } catch (RuntimeException e) {
-                    slot.manager.close();
-                    slot.manager = null;
-                    throw e;
+        boolean held = false;
+        try {
+            synchronized (slot) {
+                if (slot.model == null) {
+                    failures.check(key, name, field);
+                    slot.manager = NDManager.newBaseManager(device().device());
+                    try {
+                        slot.model = loadControlNet(name, field, slot.manager);
+                        failures.succeeded(key);
+                    } catch (RuntimeException e) {
+                        slot.manager.close();
+                        slot.manager = null;
+                        if (e instanceof UnknownBundleException) {
+                            throw e;
+                        }
+                        if (e instanceof WeightLoadException || e instanceof UncheckedIOException
+                                || e instanceof IllegalArgumentException) {
+                            throw failures.failed(key, name, field, e);
+                        }
+                        throw e;
+                    }
+                }
+                held = true;
+                return slot.model;
+            }
+        } finally {
+            if (!held) {
+                resident.release(key);
+                if (slot.model == null) {
+                    resident.forget(key);
                 }
             }
-            return slot.model;
+        }
+    }
+
+    /** The caller is done with ControlNet {@code name} of {@link #controlNet}. */
+    public void releaseControlNet(String name) {
+        resident.release(CONTROLNET + name);
+    }
+
+    /** Bundles (SD and ControlNet) in memory or being loaded. */
+    public int residentCount() {
+        return resident.resident();
+    }
+
+    /** Unloads an idle bundle chosen by {@link ResidentBundles}; skipped when it was taken again meanwhile. */
+    private void unload(String key) {
+        if (key.startsWith(SD)) {
+            Slot s = slots.get(key.substring(SD.length()));
+            if (s != null) {
+                synchronized (s) {
+                    if (s.models != null && !resident.isResident(key)) {
+                        s.models.manager().close();
+                        s.models = null;
+                    }
+                }
+            }
+        } else {
+            ControlNetSlot s = controlNetSlots.get(key.substring(CONTROLNET.length()));
+            if (s != null) {
+                synchronized (s) {
+                    if (s.manager != null && !resident.isResident(key)) {
+                        s.manager.close();
+                        s.manager = null;
+                        s.model = null;
+                    }
+                }
+            }
         }
     }
 
@@ -150,8 +254,9 @@ public class BundleRegistry {
             }
         }
         if (!Files.isRegularFile(dir.resolve("model_index.json"))) {
-            throw new UnknownBundleException(field, "unknown model '" + name + "': no diffusers bundle at " + dir
-                    + " (available: " + available() + ")", null);
+            // names only: the answer goes to callers, the volume's layout is the operator's business
+            throw new UnknownBundleException(field, "unknown model '" + name + "': no diffusers bundle of that name "
+                    + "on the models volume (available: " + available() + ")", null);
         }
         DeviceSpec d = device();
         long t = System.nanoTime();
@@ -163,9 +268,6 @@ public class BundleRegistry {
             LOG.infof("loaded model bundle '%s' from %s on %s in %.1f s (%s)", name, dir, d,
                     (System.nanoTime() - t) / 1e9, TorchRuntime.describe());
             return models;
-        } catch (WeightLoadException e) {
-            manager.close();
-            throw new UnknownBundleException(field, "model '" + name + "' cannot be loaded: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -206,19 +308,16 @@ public class BundleRegistry {
         }
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
             throw new UnknownBundleException(field, "unknown " + field + " '" + name + "': no ControlNet (config.json +"
-                    + " diffusion_pytorch_model.safetensors) at " + dir + " (available: " + availableControlNets() + ")",
-                    null);
+                    + " diffusion_pytorch_model.safetensors) of that name on the models volume (available: "
+                    + availableControlNets() + ")", null);
         }
         DeviceSpec d = device();
         long t = System.nanoTime();
-        try {
-            ControlNetModel model = ControlNetModel.load(new ModelBundle(dir), ".", manager, d.dtype());
-            loads.incrementAndGet();
-            LOG.infof("loaded ControlNet '%s' from %s on %s in %.1f s", name, dir, d, (System.nanoTime() - t) / 1e9);
-            return model;
-        } catch (WeightLoadException e) {
-            throw new UnknownBundleException(field, field + " '" + name + "' cannot be loaded: " + e.getMessage(), e);
-        }
+        // WeightLoadException and the like propagate: controlNet() turns them into model_unavailable
+        ControlNetModel model = ControlNetModel.load(new ModelBundle(dir), ".", manager, d.dtype());
+        loads.incrementAndGet();
+        LOG.infof("loaded ControlNet '%s' from %s on %s in %.1f s", name, dir, d, (System.nanoTime() - t) / 1e9);
+        return model;
     }
 
     /** Where the random-weight demo of a default bundle name lives when the models folder has no such folder. */

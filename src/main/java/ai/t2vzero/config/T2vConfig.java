@@ -213,6 +213,13 @@ public interface T2vConfig {
          */
         @WithDefault("false")
         boolean preload();
+
+        /**
+         * Bundles (Stable Diffusion and ControlNet) kept in memory at once; loading one more unloads the least
+         * recently used idle one (never one a job is using).
+         */
+        @WithDefault("3")
+        int maxResident();
     }
 
     interface Limits {

@@ -39,6 +39,8 @@ import io.vertx.ext.web.RoutingContext;
  *     422) with its error code and field;
  * <li>unreadable input (malformed JSON, wrong JSON types) on plain HTTP, binary and structured CloudEvents
  *     -> 400 {@code bad_request}, naming the field from Jackson's path when there is one;
+ * <li>{@code ModelUnavailableException} (a bundle on the volume that cannot be loaded) -> 500
+ *     {@code model_unavailable} naming the bundle (its cause is logged once by the registry);
  * <li>{@link PayloadTooLargeException} and bodies over quarkus.http.limits.max-body-size -> 413;
  * <li>{@link ServiceUnavailableException} -> 503 with Retry-After;
  * <li>bare 4xx statuses (404, 405, 406...) -> their JSON form;
@@ -82,6 +84,9 @@ public class ErrorMapping {
     private Mapped map(RoutingContext ctx, Throwable t) {
         if (t instanceof InvalidFieldException e) {
             return new Mapped(400, ApiError.of("invalid_argument", e.getField(), e.getMessage()));
+        }
+        if (t instanceof ai.t2vzero.bundle.ModelUnavailableException e) { // the operator's fault: logged by the registry
+            return new Mapped(500, ApiError.of("model_unavailable", e.field(), e.getMessage()));
         }
         if (t instanceof VideoInputException e) {
             return new Mapped(e.getStatus(), ApiError.of(e.getError(), e.getField(), e.getMessage()));

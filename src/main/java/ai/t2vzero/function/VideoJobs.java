@@ -103,7 +103,13 @@ public class VideoJobs {
      *                      (see {@code ArtifactStore#url})
      */
     public TextToVideoResponse textToVideo(TextToVideoParams params, String publicBaseUrl) {
-        return measured("text-to-video", () -> runTextToVideo(params, publicBaseUrl));
+        return measured("text-to-video", () -> {
+            try {
+                return runTextToVideo(params, publicBaseUrl);
+            } finally {
+                releaseHeld();
+            }
+        });
     }
 
     private TextToVideoResponse runTextToVideo(TextToVideoParams params, String publicBaseUrl) {
@@ -125,7 +131,13 @@ public class VideoJobs {
      * are the control images of {@link ControlVideoPipeline}.
      */
     public TextToVideoResponse controlVideo(ControlVideoJob job, String publicBaseUrl) {
-        return measured(job.mode(), () -> runControlVideo(job, publicBaseUrl));
+        return measured(job.mode(), () -> {
+            try {
+                return runControlVideo(job, publicBaseUrl);
+            } finally {
+                releaseHeld();
+            }
+        });
     }
 
     private TextToVideoResponse runControlVideo(ControlVideoJob job, String publicBaseUrl) {
@@ -135,6 +147,7 @@ public class VideoJobs {
         ControlNetModel controlnet;
         try (StageTimer.Stage ignored = timer.start("model_load")) {
             controlnet = guard.run(() -> bundles.controlNet(job.controlnet(), "controlnet"));
+            HELD.get().add(() -> bundles.releaseControlNet(job.controlnet()));
         } catch (UnknownBundleException e) {
             throw new InvalidFieldException(e.field(), e.getMessage());
         }
@@ -168,7 +181,22 @@ public class VideoJobs {
 
     /** video-pix2pix: every sampled frame of the input video is edited by {@link VideoPix2PixPipeline}. */
     public TextToVideoResponse videoPix2Pix(VideoPix2PixJob job, String publicBaseUrl) {
-        return measured("video-pix2pix", () -> runVideoPix2Pix(job, publicBaseUrl));
+        return measured("video-pix2pix", () -> {
+            try {
+                return runVideoPix2Pix(job, publicBaseUrl);
+            } finally {
+                releaseHeld();
+            }
+        });
+    }
+
+    /** Bundles this thread's job holds (so they are not unloaded while it runs), released when the job ends. */
+    private static final ThreadLocal<java.util.List<Runnable>> HELD = ThreadLocal.withInitial(java.util.ArrayList::new);
+
+    private static void releaseHeld() {
+        java.util.List<Runnable> held = HELD.get();
+        held.forEach(Runnable::run);
+        held.clear();
     }
 
     private TextToVideoResponse runVideoPix2Pix(VideoPix2PixJob job, String publicBaseUrl) {
@@ -197,7 +225,9 @@ public class VideoJobs {
     /** The SD bundle {@code name} (request field "model"), loading it on first use. */
     private StableDiffusionModels stableDiffusion(String name, StageTimer timer) {
         try (StageTimer.Stage ignored = timer.start("model_load")) {
-            return guard.run(() -> bundles.stableDiffusion(name, "model"));
+            StableDiffusionModels models = guard.run(() -> bundles.stableDiffusion(name, "model"));
+            HELD.get().add(() -> bundles.release(name));
+            return models;
         } catch (UnknownBundleException e) {
             throw new InvalidFieldException(e.field(), e.getMessage());
         }

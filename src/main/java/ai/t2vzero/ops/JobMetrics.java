@@ -107,6 +107,12 @@ public class JobMetrics {
     }
 
     /** Bundle {@code bundle} was loaded in {@code nanos}. */
+    /** A bundle failed to load (model_unavailable). */
+    public void modelLoadFailed(String bundle) {
+        Counter.builder("t2v.model.load.failures").tag("bundle", bundle)
+                .description("Failed model bundle loads").register(registry).increment();
+    }
+
     public void modelLoaded(String bundle, long nanos) {
         Timer.builder("t2v.model.load").tag("bundle", bundle).description("Model bundle loads")
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);

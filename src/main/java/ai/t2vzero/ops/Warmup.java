@@ -62,6 +62,7 @@ public class Warmup {
         String name = config.defaults().model();
         try {
             bundles.stableDiffusion(name, "t2v.defaults.model");
+            bundles.release(name); // loaded, not held: it may be unloaded later like any idle bundle
             preloaded = name;
         } catch (RuntimeException | Error e) {
             preloadError = e.getClass().getSimpleName() + ": " + e.getMessage();
