@@ -32,7 +32,8 @@ public class ArtifactStoreProducer {
                     throw new UncheckedIOException("cannot open the local artifact store", e);
                 }
             }
-            case S3 -> S3ArtifactStore.create(S3ArtifactStore.Settings.of(config.s3()));
+            case S3 -> S3ArtifactStore.create(S3ArtifactStore.Settings.of(config.s3())
+                    .coveringRetention(config.artifacts().retention()));
         };
     }
 

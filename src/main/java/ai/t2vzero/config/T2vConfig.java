@@ -296,9 +296,16 @@ public interface T2vConfig {
         @WithDefault("false")
         boolean pathStyle();
 
-        /** Lifetime of the presigned GET URLs returned to clients (at most 7 days). */
+        /**
+         * Lifetime of the presigned GET URLs returned to clients (at most 7 days); raised to the artifacts' retention
+         * (up to 7 days) so that a link lives as long as its artifact. GET /artifacts/{id} re-signs on demand.
+         */
         @WithDefault("1h")
         Duration presignExpiry();
+
+        /** Overall deadline of every S3 call (retries included): a hanging endpoint fails the call, not the job slot. */
+        @WithDefault("2m")
+        Duration apiCallTimeout();
 
         /**
          * Content up to this size is stored with one PutObject; larger content as a multipart upload in parts of this
