@@ -92,7 +92,7 @@ public final class RedactingLogFilter implements Filter {
     /** Stands in for a logged exception whose message had a URL query string. */
     static final class RedactedException extends RuntimeException {
         RedactedException(String message) {
-            super(message, null, true, true);
+            super(message); // cause left unset: initCause gives the redacted one
         }
 
         @Override
