@@ -232,6 +232,10 @@ public interface T2vConfig {
         @WithDefault("1024")
         int maxWidth();
 
+        /** Longest prompt and negative prompt, in characters (400 naming the field beyond). */
+        @WithDefault("4000")
+        int maxPromptChars();
+
         /** Upper bound of numInferenceSteps. */
         @WithDefault("150")
         int maxSteps();

@@ -85,6 +85,8 @@ public record TextToVideoRequest(
         if (promptV == null || promptV.isBlank()) {
             throw new InvalidFieldException("prompt", "prompt must not be blank");
         }
+        checkPromptLength("prompt", promptV, limits.maxPromptChars());
+        checkPromptLength("negativePrompt", negativePromptV, limits.maxPromptChars());
         checkModelName("model", modelV);
         checkRange("videoLength", videoLengthV, 1, limits.maxVideoLength());
         if (heightV != 0 || height != null) {
@@ -137,6 +139,17 @@ public record TextToVideoRequest(
         if (!MODEL_NAME.matcher(name).matches() || name.startsWith(".") || name.contains("..")) {
             throw new InvalidFieldException(field, field + " must be a bundle name of 1 to 128 characters from"
                     + " [A-Za-z0-9._-], not starting with '.' and without \"..\" (got \"" + name + "\")");
+        }
+    }
+
+    /**
+     * CLIP reads 77 tokens (a few hundred characters) of a prompt: longer text is refused before it reaches the
+     * tokenizer inside the job slot (the request body may be 10 MiB).
+     */
+    static void checkPromptLength(String field, String value, int maxChars) {
+        if (value != null && value.length() > maxChars) {
+            throw new InvalidFieldException(field, field + " must be at most " + maxChars + " characters (got "
+                    + value.length() + "; the text encoder reads only its first 77 tokens)");
         }
     }
 

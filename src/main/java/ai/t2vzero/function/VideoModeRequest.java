@@ -67,6 +67,8 @@ interface VideoModeRequest {
         if (promptV == null || promptV.isBlank()) {
             throw new InvalidFieldException("prompt", "prompt must not be blank");
         }
+        TextToVideoRequest.checkPromptLength("prompt", promptV, limits.maxPromptChars());
+        TextToVideoRequest.checkPromptLength("negativePrompt", negativePromptV, limits.maxPromptChars());
         TextToVideoRequest.checkModelName("model", modelV);
         checkVideoReference(videoV);
         TextToVideoRequest.checkRange("videoLength", videoLengthV, 1, limits.maxVideoLength());
