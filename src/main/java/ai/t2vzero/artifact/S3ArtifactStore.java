@@ -64,6 +64,11 @@ public final class S3ArtifactStore implements ArtifactStore, Closeable {
     static final int MAX_PARTS = 10_000;
     /** SigV4 presigned URLs live at most 7 days. */
     static final Duration MAX_PRESIGN_EXPIRY = Duration.ofDays(7);
+    /** Time to open a connection to the store, and the longest silence on an open one, before a call fails. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+    /** The readiness probe's bucket check gives up after this, retries included (probes must answer quickly). */
+    static final Duration HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(3);
 
     /**
      * Where and how objects are stored.
@@ -143,8 +148,8 @@ public final class S3ArtifactStore implements ArtifactStore, Closeable {
                 .overrideConfiguration(c -> c.apiCallTimeout(settings.apiCallTimeout())
                         .apiCallAttemptTimeout(settings.apiCallTimeout()))
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(10))
-                        .socketTimeout(Duration.ofSeconds(60)));
+                        .connectionTimeout(CONNECT_TIMEOUT)
+                        .socketTimeout(SOCKET_TIMEOUT));
         var presigner = S3Presigner.builder()
                 .region(region)
                 .credentialsProvider(credentials)
@@ -335,12 +340,15 @@ public final class S3ArtifactStore implements ArtifactStore, Closeable {
         return Optional.of(url(artifact, null));
     }
 
-    /** HeadBucket: the bucket exists and these credentials may use it; gives up after 3 s (retries included). */
+    /**
+     * HeadBucket: the bucket exists and these credentials may use it; gives up after {@link #HEALTH_CHECK_TIMEOUT}
+     * (retries included).
+     */
     @Override
     public void checkWritable() throws IOException {
         try {
             s3.headBucket(b -> b.bucket(settings.bucket())
-                    .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofSeconds(3))));
+                    .overrideConfiguration(c -> c.apiCallTimeout(HEALTH_CHECK_TIMEOUT)));
         } catch (SdkException e) {
             throw failure("reaching bucket " + settings.bucket(), e);
         }

@@ -2,8 +2,10 @@ package ai.t2vzero.bundle;
 
 import ai.djl.ndarray.NDManager;
 import ai.t2vzero.config.T2vConfig;
+import ai.t2vzero.errors.InvalidFieldException;
+import ai.t2vzero.errors.ModelUnavailableException;
 import ai.t2vzero.model.controlnet.ControlNetModel;
-import ai.t2vzero.ops.JobMetrics;
+import ai.t2vzero.pipeline.ModelSource;
 import ai.t2vzero.pipeline.StableDiffusionModels;
 import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.TorchRuntime;
@@ -22,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -38,16 +39,15 @@ import java.util.stream.Stream;
  * the service works out of the box. Health checks never load anything.
  */
 @ApplicationScoped
-public class BundleRegistry {
+public class BundleRegistry implements ModelSource {
 
     private static final Logger LOG = Logger.getLogger(BundleRegistry.class);
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     @Inject
     T2vConfig config;
 
     @Inject
-    JobMetrics metrics;
+    BundleLoadListener loadListener;
 
     @Inject
     ai.t2vzero.config.WorkDirectory work;
@@ -62,7 +62,7 @@ public class BundleRegistry {
 
     @jakarta.annotation.PostConstruct
     void init() {
-        failures = new LoadFailures(java.time.Clock.systemUTC(), metrics::modelLoadFailed);
+        failures = new LoadFailures(java.time.Clock.systemUTC(), bundle -> loadListener.failed(bundle));
         resident = new ResidentBundles(config.models().maxResident(), this::unload);
     }
     private volatile DeviceSpec device;
@@ -71,9 +71,10 @@ public class BundleRegistry {
      * The Stable Diffusion components of bundle {@code name}, loading it on first use; the caller holds it until
      * {@link #release(String)} (a held bundle is never unloaded to make room).
      *
-     * @throws UnknownBundleException    400: not a bundle name, or no such bundle
+     * @throws InvalidFieldException    400: not a bundle name, or no such bundle
      * @throws ModelUnavailableException 500: the bundle is there but cannot be loaded (or failed recently)
      */
+    @Override
     public StableDiffusionModels stableDiffusion(String name, String field) {
         bundleDir(name, field); // a bad name is the caller's error, before anything is remembered
         String key = SD + name;
@@ -88,13 +89,14 @@ public class BundleRegistry {
                     try {
                         slot.models = load(name, field);
                         failures.succeeded(key);
-                    } catch (UnknownBundleException e) {
+                    } catch (InvalidFieldException e) {
                         throw e;
                     } catch (WeightLoadException | UncheckedIOException | IllegalArgumentException e) {
                         throw failures.failed(key, name, field, e);
                     }
                 }
                 held = true;
+                HELD.get().add(key);
                 return slot.models;
             }
         } finally {
@@ -107,8 +109,19 @@ public class BundleRegistry {
         }
     }
 
+    /** Bundles the current thread's job holds (released together by {@link #releaseHeld}). */
+    private static final ThreadLocal<List<String>> HELD = ThreadLocal.withInitial(java.util.ArrayList::new);
+
+    /** Releases every bundle this thread took through {@link #stableDiffusion} / {@link #controlNet}. */
+    public void releaseHeld() {
+        List<String> held = HELD.get();
+        held.forEach(resident::release);
+        held.clear();
+    }
+
     /** The caller is done with bundle {@code name} of {@link #stableDiffusion}. */
     public void release(String name) {
+        HELD.get().remove(SD + name);
         resident.release(SD + name);
     }
 
@@ -116,6 +129,7 @@ public class BundleRegistry {
      * The ControlNet in folder {@code name}, loading it on first use (once, like {@link #stableDiffusion}), with its
      * weights on the configured device, held until {@link #releaseControlNet}. Errors name {@code field}.
      */
+    @Override
     public ControlNetModel controlNet(String name, String field) {
         bundleDir(name, field);
         String key = CONTROLNET + name;
@@ -134,7 +148,7 @@ public class BundleRegistry {
                     } catch (RuntimeException e) {
                         slot.manager.close();
                         slot.manager = null;
-                        if (e instanceof UnknownBundleException) {
+                        if (e instanceof InvalidFieldException) {
                             throw e;
                         }
                         if (e instanceof WeightLoadException || e instanceof UncheckedIOException
@@ -145,6 +159,7 @@ public class BundleRegistry {
                     }
                 }
                 held = true;
+                HELD.get().add(key);
                 return slot.model;
             }
         } finally {
@@ -159,6 +174,7 @@ public class BundleRegistry {
 
     /** The caller is done with ControlNet {@code name} of {@link #controlNet}. */
     public void releaseControlNet(String name) {
+        HELD.get().remove(CONTROLNET + name);
         resident.release(CONTROLNET + name);
     }
 
@@ -255,7 +271,7 @@ public class BundleRegistry {
         }
         if (!Files.isRegularFile(dir.resolve("model_index.json"))) {
             // names only: the answer goes to callers, the volume's layout is the operator's business
-            throw new UnknownBundleException(field, "unknown model '" + name + "': no diffusers bundle of that name "
+            throw new InvalidFieldException(field, "unknown model '" + name + "': no diffusers bundle of that name "
                     + "on the models volume (available: " + available() + ")", null);
         }
         DeviceSpec d = device();
@@ -264,7 +280,7 @@ public class BundleRegistry {
         try {
             StableDiffusionModels models = StableDiffusionModels.load(name, new ModelBundle(dir), d, manager);
             loads.incrementAndGet();
-            metrics.modelLoaded(name, System.nanoTime() - t);
+            loadListener.loaded(name, System.nanoTime() - t);
             LOG.infof("loaded model bundle '%s' from %s on %s in %.1f s (%s)", name, dir, d,
                     (System.nanoTime() - t) / 1e9, TorchRuntime.describe());
             return models;
@@ -276,14 +292,11 @@ public class BundleRegistry {
 
     /** The folder of a bundle name, refusing anything that is not a plain folder name. */
     Path bundleDir(String name, String field) {
-        if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
-            throw new UnknownBundleException(field, field + " must be a bundle folder name ([A-Za-z0-9._-], no path), got '"
-                    + name + "'", null);
-        }
+        BundleNames.check(field, name);
         Path root = modelsDir();
         Path dir = root.resolve(name).normalize();
         if (!dir.getParent().equals(root)) {
-            throw new UnknownBundleException(field, field + " '" + name + "' is not a folder of the models volume", null);
+            throw new InvalidFieldException(field, field + " '" + name + "' is not a folder of the models volume");
         }
         return dir;
     }
@@ -307,7 +320,7 @@ public class BundleRegistry {
             }
         }
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
-            throw new UnknownBundleException(field, "unknown " + field + " '" + name + "': no ControlNet (config.json +"
+            throw new InvalidFieldException(field, "unknown " + field + " '" + name + "': no ControlNet (config.json +"
                     + " diffusion_pytorch_model.safetensors) of that name on the models volume (available: "
                     + availableControlNets() + ")", null);
         }

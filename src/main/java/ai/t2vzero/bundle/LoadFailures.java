@@ -1,5 +1,6 @@
 package ai.t2vzero.bundle;
 
+import ai.t2vzero.errors.ModelUnavailableException;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;

@@ -2,7 +2,7 @@ package ai.t2vzero.cli;
 
 import ai.t2vzero.artifact.ArtifactStore;
 import ai.t2vzero.config.T2vConfig;
-import ai.t2vzero.function.InvalidFieldException;
+import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.function.TextToVideoRequest;
 import ai.t2vzero.function.TextToVideoResponse;
 import ai.t2vzero.function.VideoJobs;
@@ -76,7 +76,7 @@ public class GenerateCommand implements QuarkusApplication {
             System.out.println("video: " + (file != null ? file.toAbsolutePath() : r.url()));
             return 0;
         } catch (InvalidFieldException e) {
-            System.err.println("invalid " + e.getField() + ": " + e.getMessage());
+            System.err.println("invalid " + e.field() + ": " + e.getMessage());
             return 2;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             System.err.println("bad option value: " + e.getOriginalMessage());

@@ -115,7 +115,7 @@ final class JobBenchmark {
             new VideoEncoder().encode(video, VideoFormat.MP4, mp4);
         }
         Artifact artifact;
-        try (StageTimer.Stage ignored = timer.start("upload")) {
+        try (StageTimer.Stage ignored = timer.start("store")) {
             artifact = new LocalArtifactStore(out.resolve("artifacts")).put(mp4, "video/mp4", "mp4");
         }
         double total = (System.nanoTime() - start) / 1e9;
@@ -162,7 +162,7 @@ final class JobBenchmark {
             new VideoEncoder().encode(video, VideoFormat.MP4, mp4);
         }
         Artifact artifact;
-        try (StageTimer.Stage ignored = timer.start("upload")) {
+        try (StageTimer.Stage ignored = timer.start("store")) {
             artifact = new LocalArtifactStore(out.resolve("artifacts")).put(mp4, "video/mp4", "mp4");
         }
         double total = (System.nanoTime() - start) / 1e9;

@@ -127,6 +127,29 @@ public interface T2vConfig {
 
         /** Defaults of video-pix2pix (InstructPix2Pix with cross-frame attention). */
         Pix2pix pix2pix();
+
+        /** The original Text2Video-Zero app's quality prompt of the ControlNet modes. */
+        Quality quality();
+    }
+
+    /**
+     * What the original app adds to every ControlNet-mode request (its {@code added_prompt} and fixed
+     * {@code negative_prompts} of {@code process_controlnet_canny}): the request field {@code addQualityPrompt}
+     * switches it.
+     */
+    interface Quality {
+        /** Default of the request field addQualityPrompt. */
+        @WithDefault("true")
+        boolean addQualityPrompt();
+
+        /** Appended to the prompt. */
+        @WithDefault(", best quality, extremely detailed")
+        String promptSuffix();
+
+        /** The negative prompt when the request names none. */
+        @WithDefault("longbody, lowres, bad anatomy, bad hands, missing fingers, extra digit, fewer digits, cropped,"
+                + " worst quality, low quality")
+        String negativePrompt();
     }
 
     interface Edge {
@@ -203,7 +226,10 @@ public interface T2vConfig {
         @WithDefault("auto")
         String dtype();
 
-        /** Generate the small random-weight demo bundles at startup when they are missing. */
+        /**
+         * Write a random-weight demo bundle ({@code demo}, {@code controlnet-canny-demo}, ...) on its first use when it
+         * is missing from the models directory (not at startup: a service that never uses one never writes it).
+         */
         @WithDefault("true")
         boolean createDemo();
 
@@ -236,6 +262,10 @@ public interface T2vConfig {
         @WithDefault("4000")
         int maxPromptChars();
 
+        /** Upper bound of fps (output frame rate; for the video modes also the input sampling rate). */
+        @WithDefault("60")
+        int maxFps();
+
         /** Upper bound of numInferenceSteps. */
         @WithDefault("150")
         int maxSteps();
@@ -247,6 +277,14 @@ public interface T2vConfig {
         /** How long a request waits for a free job slot before 503 + Retry-After. */
         @WithDefault("5M")
         Duration queueTimeout();
+
+        /** Retry-After of a 503 when every job slot stayed busy, or when libtorch ran out of memory. */
+        @WithDefault("30s")
+        Duration busyRetryAfter();
+
+        /** Retry-After of a 503 while the service shuts down (another instance takes the retry). */
+        @WithDefault("5s")
+        Duration shutdownRetryAfter();
 
         /**
          * Activation memory one chunk of the all-frames loop may use: chunks are cut smaller than chunkSize when

@@ -1,11 +1,9 @@
 package ai.t2vzero.function;
 
-import java.util.concurrent.ThreadLocalRandom;
+import ai.t2vzero.errors.InvalidFieldException;
 import java.util.function.LongSupplier;
 
 import ai.t2vzero.config.T2vConfig;
-import ai.t2vzero.pipeline.ControlVideoParams;
-import ai.t2vzero.pipeline.ControlVideoPipeline;
 import ai.t2vzero.video.CannyEdges;
 
 /**
@@ -13,6 +11,7 @@ import ai.t2vzero.video.CannyEdges;
  * edges). {@code prompt} and {@code video} are required; every other field falls back to {@code t2v.defaults.*}
  * ({@code t2v.defaults.edge.*} for the mode's own). With {@code extractEdges} (default) the edges of every sampled
  * frame are detected with Canny ({@code cannyLow}, {@code cannyHigh}); without, the video already is an edge video.
+ * The shared fields are checked by {@link ControlVideoRequest#resolveControl}.
  *
  * @param video      {@code upload:<id>} from POST /uploads, or an http(s) URL
  * @param fps        rate the video is sampled at and the result plays at
@@ -31,22 +30,22 @@ public record EdgeToVideoRequest(
         Double guidanceScale,
         Double controlnetConditioningScale,
         Double eta,
+        Boolean addQualityPrompt,
         Boolean extractEdges,
         Integer cannyLow,
         Integer cannyHigh,
         Integer chunkSize,
         Long seed,
-        String format) implements VideoModeRequest {
+        String format) implements ControlVideoRequest {
 
     /** A request with only a prompt and a video: every other field takes its default. */
     public static EdgeToVideoRequest of(String prompt, String video) {
         return new EdgeToVideoRequest(prompt, null, null, null, video, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     public ControlVideoJob resolve(T2vConfig config) {
-        return resolve(config.defaults(), config.limits(),
-                () -> ThreadLocalRandom.current().nextLong(TextToVideoRequest.RANDOM_SEED_BOUND));
+        return resolve(config.defaults(), config.limits(), GenerationRequest.randomSeed());
     }
 
     /**
@@ -56,33 +55,19 @@ public record EdgeToVideoRequest(
      */
     public ControlVideoJob resolve(T2vConfig.Defaults d, T2vConfig.Limits limits, LongSupplier randomSeed) {
         T2vConfig.Edge e = d.edge();
-        Common c = resolveCommon(d.model(), e.numInferenceSteps(), e.guidanceScale(), d, limits, randomSeed);
-        String controlnetV = controlnet != null ? controlnet : e.controlnet();
-        double scaleV = controlnetConditioningScale != null ? controlnetConditioningScale : e.controlnetConditioningScale();
-        double etaV = eta != null ? eta : d.eta();
-        boolean extractV = extractEdges != null ? extractEdges : e.extractEdges();
-        int lowV = cannyLow != null ? cannyLow : e.cannyLow();
-        int highV = cannyHigh != null ? cannyHigh : e.cannyHigh();
+        return resolveControl(EdgeToVideoFunction.NAME, e.numInferenceSteps(), e.guidanceScale(), e.controlnet(),
+                e.controlnetConditioningScale(), () -> canny(e), d, limits, randomSeed);
+    }
 
-        TextToVideoRequest.checkModelName("controlnet", controlnetV);
-        VideoModeRequest.checkNonNegative("controlnetConditioningScale", scaleV);
-        checkEta(etaV);
-        TextToVideoRequest.checkRange("cannyLow", lowV, 0, 255);
-        TextToVideoRequest.checkRange("cannyHigh", highV, 0, 255);
+    /** Canny on the input frames (thresholds in [0, 255], low <= high), or null for an edge video. */
+    private CannyEdges canny(T2vConfig.Edge e) {
+        boolean extractV = extractEdges != null ? extractEdges : e.extractEdges();
+        int lowV = RequestChecks.range("cannyLow", cannyLow != null ? cannyLow : e.cannyLow(), 0, 255);
+        int highV = RequestChecks.range("cannyHigh", cannyHigh != null ? cannyHigh : e.cannyHigh(), 0, 255);
         if (lowV > highV) {
             throw new InvalidFieldException("cannyLow",
                     "cannyLow must be <= cannyHigh (got cannyLow=" + lowV + ", cannyHigh=" + highV + ")");
         }
-        ControlVideoParams params = new ControlVideoParams(c.prompt(), c.negativePrompt(), c.numInferenceSteps(),
-                c.guidanceScale(), scaleV, etaV, c.chunkSize(), ControlVideoPipeline.DEFAULT_SCHEDULER);
-        return new ControlVideoJob(EdgeToVideoFunction.NAME, c.model(), controlnetV, c.input(),
-                extractV ? new CannyEdges(lowV, highV) : null, params, c.seed(), c.format());
-    }
-
-    static void checkEta(double eta) {
-        TextToVideoRequest.checkFinite("eta", eta);
-        if (eta < 0 || eta > 1) {
-            throw new InvalidFieldException("eta", "eta must be in [0, 1] (got " + eta + ")");
-        }
+        return extractV ? new CannyEdges(lowV, highV) : null;
     }
 }

@@ -1,5 +1,8 @@
 package ai.t2vzero.function;
 
+import ai.t2vzero.errors.ApiException;
+import ai.t2vzero.errors.ServiceUnavailableException;
+import ai.t2vzero.errors.ApiError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
@@ -17,14 +20,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
-import ai.t2vzero.input.VideoInputException;
 import io.quarkus.funqy.runtime.ApplicationException;
-import io.quarkus.funqy.runtime.FunctionInvoker;
-import io.quarkus.funqy.runtime.FunctionRecorder;
-import io.quarkus.funqy.runtime.bindings.knative.events.KnativeEventsBindingRecorder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -34,15 +32,11 @@ import io.vertx.ext.web.RoutingContext;
  * Turns every failure of every route into a JSON {@link ApiError}. Funqy cannot set status codes itself
  * (quarkusio/quarkus#39355) and its routes are plain Vert.x routes, so this is a Vert.x failure handler:
  * <ul>
- * <li>{@link InvalidFieldException} -> 400 {@code invalid_argument} with the field;
- * <li>{@link VideoInputException} (an input video that cannot be fetched or read) -> its status (400, 404, 413, 415,
- *     422) with its error code and field;
+ * <li>an {@link ApiException} (the one error vocabulary: invalid field, input video, too large, unavailable) -> its
+ *     status, code and field, with Retry-After for a 503;
  * <li>unreadable input (malformed JSON, wrong JSON types) on plain HTTP, binary and structured CloudEvents
  *     -> 400 {@code bad_request}, naming the field from Jackson's path when there is one;
- * <li>{@code ModelUnavailableException} (a bundle on the volume that cannot be loaded) -> 500
- *     {@code model_unavailable} naming the bundle (its cause is logged once by the registry);
- * <li>{@link PayloadTooLargeException} and bodies over quarkus.http.limits.max-body-size -> 413;
- * <li>{@link ServiceUnavailableException} -> 503 with Retry-After;
+ * <li>bodies over quarkus.http.limits.max-body-size -> 413;
  * <li>bare 4xx statuses (404, 405, 406...) -> their JSON form;
  * <li>anything else -> 500 {@code internal} with an id; the stack trace is logged at ERROR with that id.
  * </ul>
@@ -82,27 +76,15 @@ public class ErrorMapping {
     }
 
     private Mapped map(RoutingContext ctx, Throwable t) {
-        if (t instanceof InvalidFieldException e) {
-            return new Mapped(400, ApiError.of("invalid_argument", e.getField(), e.getMessage()));
-        }
-        if (t instanceof ai.t2vzero.bundle.ModelUnavailableException e) { // the operator's fault: logged by the registry
-            return new Mapped(500, ApiError.of("model_unavailable", e.field(), e.getMessage()));
-        }
-        if (t instanceof VideoInputException e) {
-            return new Mapped(e.getStatus(), ApiError.of(e.getError(), e.getField(), e.getMessage()));
+        if (t instanceof ApiException e) {
+            long retryAfter = e instanceof ServiceUnavailableException u ? u.retryAfterSeconds() : 0;
+            return new Mapped(e.status(), e.body(), retryAfter);
         }
         if (t instanceof JsonProcessingException e) { // structured CE: unreadable event, or data of wrong type
             return new Mapped(400, unreadable(e));
         }
         if (t instanceof UncheckedIOException e && e.getCause() instanceof JsonProcessingException j) { // binary CE
             return new Mapped(400, unreadable(j));
-        }
-        if (t instanceof PayloadTooLargeException e) {
-            return new Mapped(413, ApiError.of("payload_too_large", e.getField(), e.getMessage()));
-        }
-        if (t instanceof ServiceUnavailableException e) {
-            long seconds = Math.max(1, (e.getRetryAfter().toMillis() + 999) / 1000);
-            return new Mapped(503, ApiError.of("unavailable", null, e.getMessage()), seconds);
         }
         if (t != null && missingInput(ctx, t)) {
             return new Mapped(400, ApiError.of("bad_request", null, NO_INPUT));
@@ -141,7 +123,7 @@ public class ErrorMapping {
             LOG.errorf("internal error %s on %s %s: status %d without exception", id, ctx.request().method(),
                     ctx.request().path(), ctx.statusCode());
         }
-        return new Mapped(500, new ApiError("internal", null, "internal error, see server log with this id", id));
+        return new Mapped(500, ApiError.internal(id));
     }
 
     /**
@@ -245,21 +227,16 @@ public class ErrorMapping {
 
     /**
      * Funqy answers an unreadable plain-HTTP body with a bare 400 and only logs Jackson's exception. Read the
-     * body once more with the function's own reader (same mapper, same type) to recover the field.
+     * body once more with the application's mapper as the function's input type ({@link FunctionSupport#INPUTS})
+     * to recover the field.
      */
-    private static ApiError plainHttpUnreadable(RoutingContext ctx) {
+    private ApiError plainHttpUnreadable(RoutingContext ctx) {
         try {
             Buffer body = ctx.body() != null ? ctx.body().buffer() : null;
             String path = ctx.request().path();
-            if (body != null && body.length() > 0 && path != null && FunctionRecorder.registry != null) {
-                String name = path.substring(path.lastIndexOf('/') + 1);
-                FunctionInvoker invoker = FunctionRecorder.registry.matchInvoker(name);
-                Object reader = invoker != null && invoker.hasInput()
-                        ? invoker.getBindingContext().get(KnativeEventsBindingRecorder.DATA_OBJECT_READER)
-                        : null;
-                if (reader instanceof ObjectReader r) {
-                    r.readValue(body.getBytes());
-                }
+            Class<?> input = path == null ? null : FunctionSupport.INPUTS.get(path.substring(path.lastIndexOf('/') + 1));
+            if (body != null && body.length() > 0 && input != null) {
+                mapper.readerFor(input).readValue(body.getBytes());
             }
         } catch (JsonProcessingException e) {
             return unreadable(e);

@@ -1,11 +1,13 @@
 package ai.t2vzero.function;
 
+import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.artifact.ArtifactUrls;
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.ops.JobMetrics;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.inject.Inject;
 
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -15,6 +17,13 @@ import java.util.function.Supplier;
  * defaults make a valid request. Each function class adds only its {@code @Funq} method and its request type.
  */
 abstract class FunctionSupport {
+
+    /** The input type of every function, by name (the error mapping re-reads a rejected body as it). */
+    static final Map<String, Class<?>> INPUTS = Map.of(
+            TextToVideoFunction.NAME, TextToVideoRequest.class,
+            EdgeToVideoFunction.NAME, EdgeToVideoRequest.class,
+            PoseToVideoFunction.NAME, PoseToVideoRequest.class,
+            VideoPix2PixFunction.NAME, VideoPix2PixRequest.class);
 
     @Inject
     T2vConfig config;

@@ -1,6 +1,6 @@
 package ai.t2vzero.function;
 
-import java.util.concurrent.ThreadLocalRandom;
+import ai.t2vzero.errors.InvalidFieldException;
 import java.util.function.LongSupplier;
 
 import ai.t2vzero.config.T2vConfig;
@@ -39,8 +39,7 @@ public record VideoPix2PixRequest(
     }
 
     public VideoPix2PixJob resolve(T2vConfig config) {
-        return resolve(config.defaults(), config.limits(),
-                () -> ThreadLocalRandom.current().nextLong(TextToVideoRequest.RANDOM_SEED_BOUND));
+        return resolve(config.defaults(), config.limits(), GenerationRequest.randomSeed());
     }
 
     /**
@@ -52,7 +51,7 @@ public record VideoPix2PixRequest(
         T2vConfig.Pix2pix p = d.pix2pix();
         Common c = resolveCommon(p.model(), p.numInferenceSteps(), p.guidanceScale(), d, limits, randomSeed);
         double imageGuidanceV = imageGuidanceScale != null ? imageGuidanceScale : p.imageGuidanceScale();
-        VideoModeRequest.checkNonNegative("imageGuidanceScale", imageGuidanceV);
+        RequestChecks.nonNegative("imageGuidanceScale", imageGuidanceV);
         VideoPix2PixParams params = new VideoPix2PixParams(c.prompt(), c.negativePrompt(), c.numInferenceSteps(),
                 c.guidanceScale(), imageGuidanceV, c.chunkSize(), VideoPix2PixPipeline.DEFAULT_SCHEDULER);
         return new VideoPix2PixJob(c.model(), c.input(), params, c.seed(), c.format());

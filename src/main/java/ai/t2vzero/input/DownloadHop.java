@@ -1,5 +1,6 @@
 package ai.t2vzero.input;
 
+import ai.t2vzero.errors.VideoInputException;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

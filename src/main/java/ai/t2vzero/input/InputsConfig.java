@@ -41,6 +41,22 @@ public interface InputsConfig {
     @WithDefault("5")
     int maxRedirects();
 
+    /** Largest frame of an input video, width x height (422 beyond). */
+    @WithDefault("16777216")
+    long maxPixels();
+
+    /** Highest frame rate of an input video (422 beyond). */
+    @WithDefault("240")
+    double maxFps();
+
+    /** Longest input video (422 beyond). */
+    @WithDefault("10m")
+    Duration maxDuration();
+
+    /** Longest decode of an input video's frames, inside the job slot (422 video_decode_timeout beyond). */
+    @WithDefault("2m")
+    Duration decodeTimeout();
+
     Uploads uploads();
 
     interface Uploads {

@@ -1,5 +1,6 @@
 package ai.t2vzero.input;
 
+import ai.t2vzero.errors.VideoInputException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;

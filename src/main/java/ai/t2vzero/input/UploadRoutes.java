@@ -1,9 +1,12 @@
 package ai.t2vzero.input;
 
+import ai.t2vzero.errors.ApiError;
+import ai.t2vzero.errors.ApiException;
+import ai.t2vzero.errors.VideoInputException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,8 +25,8 @@ import java.util.UUID;
  * {@code Location: /uploads/<id>}. Over {@code t2v.inputs.uploads.max-bytes} (declared or counted): 413; past the
  * quota of all uploads together ({@code t2v.inputs.uploads.max-total-bytes}): 507 {@code insufficient_storage}; more
  * than {@code t2v.inputs.uploads.max-concurrent} uploads in progress: 429 {@code too_many_uploads} with Retry-After.
- * {@code DELETE /uploads/<id>}: 204, or 404 when there is no such upload. Errors are
- * {@code {"error", "field": null, "message"}} JSON.
+ * {@code DELETE /uploads/<id>}: 204, or 404 when there is no such upload. Errors are the API's one JSON shape
+ * ({@link ApiError}), internal ones with an id that is also in the log.
  *
  * <p>The POST route has order {@link Integer#MIN_VALUE}: Funqy makes Quarkus install a body handler on every route
  * (order {@code MIN_VALUE + 1}) that would buffer the whole body in memory and apply
@@ -133,22 +136,23 @@ public class UploadRoutes {
      * Vert.x' own body handler does after a 413), so that a client that sends its whole body before reading still
      * gets the answer; past {@link #DRAIN_LIMIT} more bytes the connection is closed.
      */
-    static void reject(RoutingContext ctx, VideoInputException e) {
-        send(ctx, e.getStatus(), e.getError(), e.getField(), e.getMessage());
+    static void reject(RoutingContext ctx, ApiException e) {
+        send(ctx, e.status(), e.body());
     }
 
+    /** 500 in the API's one error shape; the cause is logged with the id the answer carries. */
     static void internalError(RoutingContext ctx, String message, Throwable cause) {
-        String errorId = UUID.randomUUID().toString();
-        LOG.errorf(cause, "%s (error id %s)", message, errorId);
-        send(ctx, 500, "internal_error", null, message + " (error id " + errorId + ")");
+        String id = UUID.randomUUID().toString();
+        LOG.errorf(cause, "internal error %s on %s %s: %s", id, ctx.request().method(), ctx.request().path(), message);
+        send(ctx, 500, ApiError.internal(id));
     }
 
-    private static void send(RoutingContext ctx, int status, String error, String field, String message) {
+    private static void send(RoutingContext ctx, int status, ApiError body) {
         HttpServerRequest request = ctx.request();
         HttpServerResponse response = ctx.response();
         if (!response.headWritten()) {
             response.setStatusCode(status).putHeader("Content-Type", "application/json")
-                    .end(new JsonObject().put("error", error).put("field", field).put("message", message).encode());
+                    .end(Json.encode(body));
         }
         if (!request.isEnded()) {
             long[] dropped = {0};

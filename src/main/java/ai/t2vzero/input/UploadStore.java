@@ -1,5 +1,6 @@
 package ai.t2vzero.input;
 
+import ai.t2vzero.errors.VideoInputException;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;

@@ -1,6 +1,7 @@
 package ai.t2vzero.ops;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,6 +10,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import ai.t2vzero.bundle.BundleLoadListener;
 import ai.t2vzero.runtime.NativeMemory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,7 +35,7 @@ import io.quarkus.runtime.Startup;
  */
 @Startup // gauges exist from the first scrape on
 @ApplicationScoped
-public class JobMetrics {
+public class JobMetrics implements BundleLoadListener {
 
     /** How a job ended. */
     public enum Outcome {
@@ -44,8 +46,8 @@ public class JobMetrics {
         }
     }
 
-    /** Modes whose counters exist (at 0) before their first job, so that rates work from the start. */
-    static final String[] MODES = {"text-to-video"};
+    /** The modes (function names): their counters exist (at 0) before their first job, so that rates work at once. */
+    public static final List<String> MODES = List.of("text-to-video", "edge-to-video", "pose-to-video", "video-pix2pix");
 
     private static final Duration[] DURATION_BUCKETS = {
             Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10),
@@ -107,13 +109,14 @@ public class JobMetrics {
     }
 
     /** Bundle {@code bundle} was loaded in {@code nanos}. */
-    /** A bundle failed to load (model_unavailable). */
-    public void modelLoadFailed(String bundle) {
+    @Override
+    public void failed(String bundle) {
         Counter.builder("t2v.model.load.failures").tag("bundle", bundle)
-                .description("Failed model bundle loads").register(registry).increment();
+                .description("Failed model bundle loads (500 model_unavailable)").register(registry).increment();
     }
 
-    public void modelLoaded(String bundle, long nanos) {
+    @Override
+    public void loaded(String bundle, long nanos) {
         Timer.builder("t2v.model.load").tag("bundle", bundle).description("Model bundle loads")
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }

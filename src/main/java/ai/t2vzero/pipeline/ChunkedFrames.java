@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Assembles the per-chunk results [m, ...] of a chunked video pipeline into the video [F, ...] in frame order:
- * frame 0 is every chunk's cross-frame anchor, so it is kept from the first chunk only. Each part is copied to
- * {@code out} as float32 as soon as it arrives, so the chunk's own arrays can be freed.
+ * Assembles the per-chunk results [m, ...] of the chunked engine into the video [F, ...] in frame order: frame 0 is
+ * every chunk's cross-frame anchor, so it is kept from the first chunk only. Each part is copied to {@code out} as
+ * float32 as soon as it arrives and the chunk's own result is closed, so no chunk's working set outlives it.
  */
 final class ChunkedFrames implements AutoCloseable {
 
@@ -23,12 +23,20 @@ final class ChunkedFrames implements AutoCloseable {
         this.out = out;
     }
 
-    /** Adds the result of the next chunk (in {@link VideoChunker#chunks} order). */
+    /** Adds (and closes) the result of the next chunk (in {@link VideoChunker#chunks} order). */
     void add(NDArray chunkResult) {
         NDArray kept = parts.isEmpty() ? chunkResult : chunkResult.get("1:");   // [m - 1, ...]: drop the anchor
-        NDArray owned = kept.toType(DataType.FLOAT32, false).duplicate();
+        NDArray f32 = kept.toType(DataType.FLOAT32, false);
+        NDArray owned = f32.duplicate();
         owned.attach(out);
         parts.add(owned);
+        if (f32 != kept) {
+            f32.close();
+        }
+        if (kept != chunkResult) {
+            kept.close();
+        }
+        chunkResult.close();
     }
 
     /** The whole video [F, ...], owned by {@code out}. */

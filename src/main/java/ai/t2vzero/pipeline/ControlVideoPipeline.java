@@ -2,17 +2,12 @@ package ai.t2vzero.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.model.controlnet.ControlNetModel;
-import ai.t2vzero.model.controlnet.ControlNetOutput;
+import ai.t2vzero.model.unet.ControlNetOutput;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.NDArrays;
-import ai.t2vzero.runtime.NoiseSource;
-import ai.t2vzero.runtime.Scopes;
-import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.scheduler.Scheduler;
-import ai.t2vzero.scheduler.Schedulers;
 
 import java.util.List;
 
@@ -29,6 +24,9 @@ import java.util.List;
  *
  * <p>Shapes: F frames, m frames in a chunk (frame 0 first), G guidance groups (2 with classifier-free guidance:
  * uncond then cond, else 1), C latent channels, h x w latent size, H x W image size, L tokens, D text width.
+ *
+ * <p>The chunk loop is the {@link DenoisingEngine}'s; this class says how a chunk starts (the shared x_T) and how
+ * its noise is predicted (UNet + ControlNet residuals, classifier-free guidance).
  *
  * <p>Thread-safety: one instance may serve concurrent calls; each call builds its own schedulers and owns its
  * arrays in a sub-manager closed on return.
@@ -82,91 +80,76 @@ public final class ControlVideoPipeline {
             throw new IllegalArgumentException("control images must be [F, " + conditioningChannels + ", H, W] with H and W"
                     + " multiples of " + vsf + ", got " + s);
         }
-        int frames = (int) s.get(0);
-        Shape frame = new Shape(1, models.vae().config().latentChannels(), s.get(2) / vsf, s.get(3) / vsf);
-        DataType dtype = models.device().dtype();
-        boolean cfg = p.doClassifierFreeGuidance();
-        AttnProcessors crossFrame = AttnProcessors.all(new CrossFrameAttnProcessor(cfg ? 2 : 1));
-        PipelineTrace trace = run.trace();
-        StageTimer timer = run.timer();
-
-        try (NDManager work = models.manager().newSubManager();
-             ChunkedFrames video = new ChunkedFrames(out)) {
-            // 1. prompt embeddings, [G, L, D]: uncond first
-            NDArray embeds;
-            try (StageTimer.Stage ignored = timer.start("text_encoder")) {
-                embeds = cfg ? PromptEncoder.encodeWithGuidance(models, work, p.prompt(), p.negativePrompt())
-                        : PromptEncoder.encode(models.tokenizer(), models.textEncoder(), work, p.prompt());
-            }
-
-            // 2. schedule, and x_T: one draw for frame 0 that every frame starts from
-            double[] timesteps;
-            double initNoiseSigma;
-            try (Scheduler scheduler = newScheduler(p)) {
-                timesteps = scheduler.timesteps();
-                initNoiseSigma = scheduler.initNoiseSigma();
-            }
-            trace.record("timesteps", work.create(toFloats(timesteps)));
-            NDArray xT = run.noise().initial(work, new int[]{0}, frame).mul(initNoiseSigma).toType(dtype, false); // [1, C, h, w]
-
-            // 3. chunk by chunk, each anchored on frame 0
-            NDArray control = controlImages.toType(dtype, false);
-            for (int[] chunk : VideoChunker.chunks(frames, p.chunkSize())) {
-                video.add(Scopes.keep(() -> denoiseChunk(p, chunk, xT, control, embeds, frame, cfg, crossFrame,
-                        timesteps, run)));
-            }
-            return video.result();
-        }
+        return new DenoisingEngine(models, run).generate(new ControlMode(p, controlImages), out);
     }
 
-    /** Denoise one chunk from x_T under its control images; returns its decoded frames [m, H, W, 3] (or latents). */
-    private NDArray denoiseChunk(ControlVideoParams p, int[] chunk, NDArray xT, NDArray control, NDArray embeds,
-                                 Shape frame, boolean cfg, AttnProcessors processors, double[] timesteps,
-                                 GenerationRun run) {
-        PipelineTrace trace = run.trace();
-        StageTimer timer = run.timer();
-        int m = chunk.length;
-        NDArray chunkControl = VideoChunker.select(control, chunk);                  // [m, 3, H, W]
-        NDArray image = cfg ? NDArrays.concat(0, chunkControl, chunkControl) : chunkControl; // [G*m, 3, H, W]
-        NDArray perFrame = Guidance.repeatPerFrame(embeds, m);                        // [G*m, L, D]: uncond x m, cond x m
-        trace.record("prompt_embeds", perFrame);
-        NDArray latents = xT.repeat(0, m);                                            // [m, C, h, w]: the same x_T
-        trace.record("initial_latents", latents);
+    /** ControlNet video as a mode of the engine: one shared x_T, noise from UNet + ControlNet residuals. */
+    private final class ControlMode extends VideoMode {
 
-        NDArray x = latents;
-        try (Scheduler scheduler = newScheduler(p); StageTimer.Stage ignored = timer.start("all_frames")) {
-            for (int i = 0; i < timesteps.length; i++) {
-                int step = i;
-                double t = timesteps[i];
-                NDArray current = x;
-                NoiseSource stepNoise = (mgr, shape, caller) ->
-                        run.noise().step(mgr, LOOP, step, chunk, frame).toType(current.getDataType(), false);
-                x = Scopes.keep(() -> {
-                    NDArray in = cfg ? NDArrays.concat(0, current, current) : current;     // [G*m, C, h, w]
-                    in = scheduler.scaleModelInput(in, t);
-                    NDArray timestep = in.getManager().create((float) t);
-                    ControlNetOutput residuals = controlnet.forward(in, timestep, perFrame, image,
-                            (float) p.controlnetConditioningScale(), processors);
-                    NDArray eps = models.unet().forward(in, timestep, perFrame, processors, residuals); // [G*m, C, h, w]
-                    NDArray guided = cfg ? Guidance.classifierFree(eps, p.guidanceScale()) : eps;     // [m, C, h, w]
-                    trace.record("step_noise_pred", guided);
-                    NDArray next = scheduler.step(guided, t, current, stepNoise).prevSample();
-                    trace.record("step_latents", next);
-                    return next;
-                });
-                if (current != latents) {
-                    current.close();
-                }
-            }
+        private final ControlVideoParams p;
+        private final NDArray controlImages;
+        private final boolean cfg;
+        private final Shape frame;
+        private NDArray xT;
+        private NDArray control;
+
+        ControlMode(ControlVideoParams p, NDArray controlImages) {
+            super(new Settings((int) controlImages.getShape().get(0), p.chunkSize(), frameLatent(models,
+                    models.vae().config().latentChannels(), controlImages.getShape().get(2),
+                    controlImages.getShape().get(3)), p.doClassifierFreeGuidance() ? 2 : 1, p.scheduler(),
+                    p.numInferenceSteps(), p.eta()));
+            this.p = p;
+            this.controlImages = controlImages;
+            this.cfg = p.doClassifierFreeGuidance();
+            this.frame = settings().frameLatent();
         }
-        return models.finish(x, trace, timer, run.outputLatents());
-    }
 
-    private Scheduler newScheduler(ControlVideoParams p) {
-        Scheduler scheduler = Schedulers.fromConfig(models.schedulerConfig(), p.scheduler());
-        scheduler.setTimesteps(p.numInferenceSteps());
-        scheduler.setEta(p.eta());
-        return scheduler;
+
+
+
+
+
+
+
+
+
+        @Override
+        NDArray encodePrompt(DenoisingEngine engine, NDManager work) {
+            return PromptEncoder.encode(models, work, cfg, p.prompt(), p.negativePrompt());     // [G, L, D]: uncond first
+        }
+
+        /** x_T: one draw for frame 0 that every frame starts from. */
+        @Override
+        ChunkLoop prepare(DenoisingEngine engine, NDManager work, NDArray embeds, Scheduler scheduler) {
+            double[] timesteps = scheduler.timesteps();
+            engine.run().trace().record("timesteps", work.create(toFloats(timesteps)));
+            xT = engine.run().noise().initial(work, new int[]{0}, frame).mul(scheduler.initNoiseSigma())
+                    .toType(engine.dtype(), false);                                     // [1, C, h, w]
+            control = controlImages.toType(engine.dtype(), false);
+            return new ChunkLoop(new DenoisingEngine.Loop(LOOP, "", DenoisingEngine.ALL_FRAMES, timesteps), scheduler);
+        }
+
+        @Override
+        ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
+            PipelineTrace trace = engine.run().trace();
+            int m = chunk.length;
+            NDArray chunkControl = VideoChunker.select(control, chunk);                  // [m, 3, H, W]
+            NDArray image = cfg ? NDArrays.concat(0, chunkControl, chunkControl) : chunkControl; // [G*m, 3, H, W]
+            NDArray perFrame = Guidance.repeatPerFrame(embeds, m);                        // [G*m, L, D]: uncond x m, cond x m
+            trace.record("prompt_embeds", perFrame);
+            NDArray latents = xT.repeat(0, m);                                            // [m, C, h, w]: the same x_T
+            trace.record("initial_latents", latents);
+            AttnProcessors processors = engine.processors();
+            NoisePredictor unetWithControl = (scaled, t) -> {
+                NDArray in = cfg ? NDArrays.concat(0, scaled, scaled) : scaled;          // [G*m, C, h, w]
+                NDArray timestep = in.getManager().create((float) t);
+                ControlNetOutput residuals = controlnet.forward(in, timestep, perFrame, image,
+                        (float) p.controlnetConditioningScale(), processors);
+                NDArray eps = models.unet().forward(in, timestep, perFrame, processors, residuals); // [G*m, C, h, w]
+                return cfg ? Guidance.classifierFree(eps, p.guidanceScale()) : eps;        // [m, C, h, w]
+            };
+            return new ChunkStart(latents, unetWithControl);
+        }
     }
 
     static float[] toFloats(double[] values) {

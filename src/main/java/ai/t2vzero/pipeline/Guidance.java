@@ -2,7 +2,6 @@ package ai.t2vzero.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
 
 /** Classifier-free guidance arithmetic on a batch made of equal contiguous groups. */
 public final class Guidance {
@@ -35,10 +34,5 @@ public final class Guidance {
         return embeds.expandDims(1)                                    // [G, 1, L, D]
                 .broadcast(new ai.djl.ndarray.types.Shape(d[0], n, d[1], d[2])) // [G, n, L, D]
                 .reshape(d[0] * n, d[1], d[2]);                        // [G*n, L, D]: uncond x n, cond x n
-    }
-
-    /** The first {@code n} rows of the batch dimension. */
-    public static NDArray head(NDArray x, long n) {
-        return x.get(new NDIndex("0:{}", n));
     }
 }

@@ -1,8 +1,6 @@
 package ai.t2vzero.pipeline;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.model.clip.ClipTextModel;
 import ai.t2vzero.model.clip.ClipTokenizer;
 import ai.t2vzero.model.unet.UNet2DConditionModel;
@@ -61,23 +59,7 @@ public record StableDiffusionModels(
     /** The chunk size to use: {@code requested}, lowered so that a chunk fits {@code budgetBytes}. */
     public int chunkSizeWithin(int requested, long budgetBytes, int height, int width, int videoLength) {
         int fit = VideoChunker.chunkSizeFor(budgetBytes, unetActivationBytesPerFrame(height, width), videoLength);
-        return Math.max(2, Math.min(requested, fit));
-    }
-
-    /**
-     * The end of every pipeline: traces {@code final_latents}, then returns them as they are ({@code outputLatents})
-     * or decoded, one frame at a time, to frames [m, H, W, 3] in [0, 1] (traced as {@code frames}).
-     */
-    public NDArray finish(NDArray finalLatents, PipelineTrace trace, StageTimer timer, boolean outputLatents) {
-        trace.record("final_latents", finalLatents);
-        if (outputLatents) {
-            return finalLatents;
-        }
-        try (StageTimer.Stage ignored = timer.start("vae_decode")) {
-            NDArray frames = vae.decodeFrames(finalLatents, 1);                     // [m, H, W, 3] in [0, 1]
-            trace.record("frames", frames);
-            return frames;
-        }
+        return Math.max(VideoChunker.MIN_CHUNK_SIZE, Math.min(requested, fit));
     }
 
     /** Image pixels per latent pixel: 2^(number of VAE blocks - 1) (8 for SD 1.x). */

@@ -4,15 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.NDArrays;
-import ai.t2vzero.runtime.NoiseSource;
-import ai.t2vzero.runtime.Scopes;
 import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.scheduler.Scheduler;
-import ai.t2vzero.scheduler.Schedulers;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -29,6 +24,10 @@ import java.util.List;
  * <p>Shapes: F frames, m frames in a chunk (frame 0 first), G guidance groups (2 with classifier-free guidance:
  * uncond then cond, else 1), C latent channels, h x w latent size, L = 77 tokens, D text width.
  *
+ * <p>The chunk loop, scheduler copies, guidance and memory ownership are the {@link DenoisingEngine}'s; this class
+ * is Algorithm 1's part of it: the first frame's loops, the motion-field warp and the DDPM jump that start each
+ * chunk ({@link Algorithm1}).
+ *
  * <p>Thread-safety: one instance per model bundle may serve concurrent calls; every call builds its own scheduler
  * and owns its arrays in a sub-manager that is closed on return.
  */
@@ -37,6 +36,8 @@ public final class TextToVideoZeroPipeline {
     static final String LOOP0 = "loop0";
     static final String LOOP1 = "loop1";
     static final String LOOP2 = "loop2";
+    static final String FIRST_FRAME = "first_frame";
+    static final String WARP = "warp";
 
     private final StableDiffusionModels models;
 
@@ -53,32 +54,62 @@ public final class TextToVideoZeroPipeline {
         if (frameIds != null && frameIds.length != p.videoLength()) {
             throw new IllegalArgumentException("frameIds has " + frameIds.length + " entries for " + p.videoLength() + " frames");
         }
-        VideoNoise noise = run.noise();
-        PipelineTrace trace = run.trace();
-        StageTimer timer = run.timer();
-        boolean outputLatents = run.outputLatents();
-        int vsf = models.vaeScaleFactor();
-        int h = p.height() / vsf;
-        int w = p.width() / vsf;
-        long channels = models.unet().config().inChannels();
-        Shape frame = new Shape(1, channels, h, w);                   // one frame's latent
-        DataType dtype = models.device().dtype();
-        boolean cfg = p.guidanceScale() > 1.0;
-        AttnProcessors crossFrame = AttnProcessors.all(new CrossFrameAttnProcessor(cfg ? 2 : 1));
+        return new DenoisingEngine(models, run).generate(new Algorithm1(p, frameIds), out);
+    }
 
-        try (NDManager work = models.manager().newSubManager()) {
-            // 1. prompt embeddings, [G, L, D]: uncond first
-            NDArray embeds;
-            try (StageTimer.Stage ignored = timer.start("text_encoder")) {
-                embeds = cfg ? PromptEncoder.encodeWithGuidance(models, work, p.prompt(), p.negativePrompt())
-                        : PromptEncoder.encode(models.tokenizer(), models.textEncoder(), work, p.prompt());
-            }
-            trace.record("prompt_embeds", embeds);
+    /** Algorithm 1 as a mode of the engine: the first frame's loops and the warp + DDPM jump that start each chunk. */
+    private final class Algorithm1 extends VideoMode {
 
-            // 2. schedule; loop boundaries as python slices timesteps[:-t1-1], [-t1-1:-t0-1], [-t1-1:]
-            Scheduler scheduler = Schedulers.fromConfig(models.schedulerConfig(), p.scheduler().id());
-            scheduler.setTimesteps(p.numInferenceSteps());
-            scheduler.setEta(p.eta());
+        private final TextToVideoParams p;
+        private final int[] frameIds;
+        private final boolean cfg;
+        private final Shape frame;
+        private NDArray x1T1;
+        private NDArray x1T0;
+        private double alphaVec;
+
+        Algorithm1(TextToVideoParams p, int[] frameIds) {
+            super(new Settings(p.videoLength(), p.chunkSize(), frameLatent(models, models.unet().config().inChannels(),
+                    p.height(), p.width()), p.doClassifierFreeGuidance() ? 2 : 1, p.scheduler().id(),
+                    p.numInferenceSteps(), p.eta()));
+            this.p = p;
+            this.frameIds = frameIds;
+            this.cfg = p.doClassifierFreeGuidance();
+            this.frame = settings().frameLatent();
+        }
+
+
+
+
+
+
+
+
+        @Override
+        List<GenerationListener.StagePlan> extraStages(double[] ts, List<int[]> chunks) {
+            int n = ts.length;
+            int firstFrameSteps = Math.max(0, n - p.t1() - 1) + Math.max(0, p.t1() - p.t0());  // loop 0 + loop 1
+            int warped = (int) chunks.stream().filter(c -> c.length > 1).count();
+            return List.of(new GenerationListener.StagePlan(FIRST_FRAME, firstFrameSteps),
+                    new GenerationListener.StagePlan(WARP, warped));
+        }
+
+        @Override
+        int chunkSteps(double[] ts) {
+            return Math.min(ts.length, p.t1() + 1);                             // loop 2
+        }
+
+        @Override
+        NDArray encodePrompt(DenoisingEngine engine, NDManager work) {
+            NDArray embeds = PromptEncoder.encode(models, work, cfg, p.prompt(), p.negativePrompt()); // [G, L, D]: uncond first
+            engine.run().trace().record("prompt_embeds", embeds);
+            return embeds;
+        }
+
+        @Override
+        ChunkLoop prepare(DenoisingEngine engine, NDManager work, NDArray embeds, Scheduler scheduler) {
+            PipelineTrace trace = engine.run().trace();
+            // 2. loop boundaries as python slices timesteps[:-t1-1], [-t1-1:-t0-1], [-t1-1:]
             double[] ts = scheduler.timesteps();
             int n = ts.length;
             if (p.t1() + 1 >= n || p.t0() >= p.t1()) {
@@ -92,134 +123,74 @@ public final class TextToVideoZeroPipeline {
 
             // 3. x^1_T -> x^1_{T1} -> x^1_{T0}: the first frame alone
             int[] first = {0};
-            NDArray x1T = noise.initial(work, first, frame).mul(scheduler.initNoiseSigma()).toType(dtype, false);
+            NDArray x1T = engine.run().noise().initial(work, first, frame).mul(scheduler.initNoiseSigma())
+                    .toType(engine.dtype(), false);
             trace.record("initial_latents", x1T);
-            NDArray x1T1;
-            NDArray x1T0;
-            Scheduler afterLoop0;
-            try (StageTimer.Stage ignored = timer.start("first_frame")) {
-                x1T1 = backwardLoop(scheduler, LOOP0, loop0, x1T, embeds, first, frame, p.guidanceScale(), cfg,
-                        crossFrame, noise, trace);
-                trace.record("x_1_t1", x1T1);
-                afterLoop0 = scheduler.copy();                     // loop 2 resumes from here (PNDM keeps history)
-                x1T0 = backwardLoop(scheduler, LOOP1, loop1, x1T1, embeds, first, frame, p.guidanceScale(), cfg,
-                        crossFrame, noise, trace);
-                trace.record("x_1_t0", x1T0);
-            } finally {
-                scheduler.close();
+            NoisePredictor unet = unet(engine, embeds);
+            x1T1 = engine.denoise(scheduler, loop(LOOP0, FIRST_FRAME, loop0), x1T, first, unet);
+            trace.record("x_1_t1", x1T1);
+            Scheduler afterLoop0 = scheduler.copy();                   // loop 2 resumes from here (PNDM keeps history)
+            try {
+                x1T0 = engine.denoise(scheduler, loop(LOOP1, FIRST_FRAME, loop1), x1T1, first, unet);
+            } catch (RuntimeException e) {
+                afterLoop0.close();
+                throw e;
             }
+            trace.record("x_1_t0", x1T0);
 
             // 4. DDPM forward jump t0 -> t1: x_t1 = sqrt(P) x_t0 + sqrt(1 - P) eps, P = prod(alphas[t0v:t1v])
-            double alphaVec = alphaProduct(afterLoop0.alphas(), (int) ts[n - p.t0() - 1], (int) ts[n - p.t1() - 1]);
+            alphaVec = alphaProduct(afterLoop0.alphas(), (int) ts[n - p.t0() - 1], (int) ts[n - p.t1() - 1]);
+            return new ChunkLoop(loop(LOOP2, DenoisingEngine.ALL_FRAMES, loop2), afterLoop0);
+        }
 
-            // 5. all frames, chunk by chunk, each chunk anchored on frame 0
-            List<NDArray> frames = new ArrayList<>();
-            try {
-                for (int[] chunk : VideoChunker.chunks(p.videoLength(), p.chunkSize())) {
-                    NDArray part = Scopes.keep(() -> denoiseChunk(chunk, frameIds, x1T1, x1T0, alphaVec, afterLoop0, loop2,
-                            embeds, frame, p, cfg, crossFrame, noise, trace, timer, outputLatents));
-                    // frame 0 is in every chunk: keep it from the first one only
-                    NDArray kept = frames.isEmpty() ? part : part.get("1:");
-                    NDArray f32 = kept.toType(DataType.FLOAT32, false);
-                    NDArray owned = f32.duplicate();
-                    owned.attach(out);
-                    if (f32 != kept) {
-                        f32.close();
+        /** 5. a chunk starts at x^1_{T1} for frame 0 and the warped, forward-noised x^k_{T1} for the others. */
+        @Override
+        ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
+            PipelineTrace trace = engine.run().trace();
+            NDManager work = x1T1.getManager();
+            int[] others = Arrays.copyOfRange(chunk, 1, chunk.length);   // frames k >= 1 of this chunk
+            int[] motion = frameIds == null ? others : Arrays.stream(others).map(k -> frameIds[k]).toArray();
+            NDArray x1kT1 = x1T1;
+            if (others.length > 0) {
+                NDArray x2kT1;
+                try (StageTimer.Stage ignored = engine.run().timer().start(WARP)) {
+                    NDArray prewarp = x1T0.repeat(0, others.length);     // [m-1, C, h, w]
+                    trace.record("x_2k_t0_prewarp", prewarp);
+                    if (trace.enabled()) {
+                        trace.record("warp_grid", MotionField.grid(work, p.motionFieldStrengthX(),
+                                p.motionFieldStrengthY(), motion, (int) frame.get(2), (int) frame.get(3)));
                     }
-                    frames.add(owned);
-                    // the chunk's own copy goes now: only the finished frames stay, never a chunk's working set
-                    if (kept != part) {
-                        kept.close();
-                    }
-                    part.close();
+                    NDArray x2kT0 = MotionField.createMotionFieldAndWarpLatents(p.motionFieldStrengthX(),
+                            p.motionFieldStrengthY(), motion, prewarp);      // [m-1, C, h, w]
+                    trace.record("warped_latents", x2kT0);
+                    NDArray eps = engine.run().noise().forward(work, others, frame).toType(x1T1.getDataType(), false);
+                    x2kT1 = x2kT0.mul(Math.sqrt(alphaVec)).add(eps.mul(Math.sqrt(1 - alphaVec)));
+                    trace.record("x_2k_t1", x2kT1);
                 }
-            } finally {
-                afterLoop0.close();
+                engine.stepDone(WARP);
+                x1kT1 = NDArrays.concat(0, x1T1, x2kT1);          // [m, C, h, w]: frame 0 first
             }
-            if (frames.size() == 1) {
-                return frames.get(0);
-            }
-            NDArray all = NDArrays.concat(new ai.djl.ndarray.NDList(frames.toArray(new NDArray[0])), 0);                   // [F, ...] in frame order
-            all.attach(out);
-            frames.forEach(NDArray::close);
-            return all;
+            trace.record("x_1k_t1", x1kT1);
+            NDArray perFrame = cfg ? Guidance.repeatPerFrame(embeds, chunk.length) : embeds.repeat(0, chunk.length);
+            return new ChunkStart(x1kT1, unet(engine, perFrame));
         }
-    }
 
-    /** Warp, forward-noise and denoise one chunk; returns its decoded frames [m, H, W, 3] (or latents). */
-    private NDArray denoiseChunk(int[] chunk, int[] frameIds, NDArray x1T1, NDArray x1T0, double alphaVec, Scheduler afterLoop0,
-                                 double[] loop2, NDArray embeds, Shape frame, TextToVideoParams p, boolean cfg,
-                                 AttnProcessors crossFrame, VideoNoise noise, PipelineTrace trace,
-                                 StageTimer timer, boolean outputLatents) {
-        NDManager work = x1T1.getManager();
-        DataType dtype = x1T1.getDataType();
-        int[] others = Arrays.copyOfRange(chunk, 1, chunk.length);   // frames k >= 1 of this chunk
-        int[] motion = frameIds == null ? others : Arrays.stream(others).map(k -> frameIds[k]).toArray();
-        NDArray x1kT1 = x1T1;
-        if (others.length > 0) {
-            NDArray x2kT0;
-            NDArray x2kT1;
-            try (StageTimer.Stage ignored = timer.start("warp")) {
-                NDArray prewarp = x1T0.repeat(0, others.length);     // [m-1, C, h, w]
-                trace.record("x_2k_t0_prewarp", prewarp);
-                if (trace.enabled()) {
-                    trace.record("warp_grid", MotionField.grid(work, p.motionFieldStrengthX(), p.motionFieldStrengthY(),
-                            motion, (int) frame.get(2), (int) frame.get(3)));
-                }
-                x2kT0 = MotionField.createMotionFieldAndWarpLatents(p.motionFieldStrengthX(), p.motionFieldStrengthY(),
-                        motion, prewarp);                                // [m-1, C, h, w]
-                trace.record("warped_latents", x2kT0);
-                NDArray eps = noise.forward(work, others, frame).toType(dtype, false);
-                x2kT1 = x2kT0.mul(Math.sqrt(alphaVec)).add(eps.mul(Math.sqrt(1 - alphaVec)));
-                trace.record("x_2k_t1", x2kT1);
-            }
-            x1kT1 = NDArrays.concat(0, x1T1, x2kT1);          // [m, C, h, w]: frame 0 first
-        }
-        trace.record("x_1k_t1", x1kT1);
-
-        NDArray perFrame = cfg ? Guidance.repeatPerFrame(embeds, chunk.length) : embeds.repeat(0, chunk.length);
-        NDArray x1k0;
-        try (Scheduler s = afterLoop0.copy(); StageTimer.Stage ignored = timer.start("all_frames")) {
-            x1k0 = backwardLoop(s, LOOP2, loop2, x1kT1, perFrame, chunk, frame, p.guidanceScale(), cfg, crossFrame,
-                    noise, trace);
-        }
-        return models.finish(x1k0, trace, timer, outputLatents);
-    }
-
-    /**
-     * diffusers' {@code backward_loop}: for each timestep, (duplicate for guidance ->) scale -> UNet with cross-frame
-     * attention -> guidance -> scheduler step. Each step runs in its own scope; only the new latents survive.
-     *
-     * @param latents [m, C, h, w]
-     * @param embeds  [G*m, L, D]
-     */
-    private NDArray backwardLoop(Scheduler scheduler, String loop, double[] timesteps, NDArray latents, NDArray embeds,
-                                 int[] frames, Shape frame, double guidanceScale, boolean cfg, AttnProcessors processors,
-                                 VideoNoise noise, PipelineTrace trace) {
-        NDArray x = latents;
-        for (int i = 0; i < timesteps.length; i++) {
-            int step = i;
-            double t = timesteps[i];
-            NDArray current = x;
-            NoiseSource stepNoise = (m, shape, caller) ->
-                    noise.step(m, loop, step, frames, frame).toType(current.getDataType(), false);
-            x = Scopes.keep(() -> {
-                NDArray in = cfg ? NDArrays.concat(0, current, current) : current; // [G*m, C, h, w]
-                in = scheduler.scaleModelInput(in, t);
+        /**
+         * diffusers' {@code backward_loop} prediction: (duplicate for guidance ->) UNet with cross-frame attention ->
+         * guidance. {@code embeds} [G*m, L, D].
+         */
+        private NoisePredictor unet(DenoisingEngine engine, NDArray embeds) {
+            return (scaled, t) -> {
+                NDArray in = cfg ? NDArrays.concat(0, scaled, scaled) : scaled;       // [G*m, C, h, w]
                 NDArray timestep = in.getManager().create((float) t);
-                NDArray eps = models.unet().forward(in, timestep, embeds, processors, null);  // [G*m, C, h, w]
-                NDArray guided = cfg ? Guidance.classifierFree(eps, guidanceScale) : eps;     // [m, C, h, w]
-                trace.record(loop + "_step_noise_pred", guided);
-                NDArray next = scheduler.step(guided, t, current, stepNoise).prevSample();
-                trace.record(loop + "_step_latents", next);
-                return next;
-            });
-            if (current != latents) {
-                current.close();
-            }
+                NDArray eps = models.unet().forward(in, timestep, embeds, engine.processors(), null); // [G*m, C, h, w]
+                return cfg ? Guidance.classifierFree(eps, p.guidanceScale()) : eps;     // [m, C, h, w]
+            };
         }
-        trace.record(loop + "_timesteps", latents.getManager().create(timesteps).toType(DataType.INT64, false));
-        return x;
+
+        private DenoisingEngine.Loop loop(String name, String stage, double[] timesteps) {
+            return new DenoisingEngine.Loop(name, name + "_", stage, timesteps);
+        }
     }
 
     /** prod(alphas[from:to]) as torch.prod over the float32 alphas (python slice semantics). */

@@ -15,13 +15,16 @@ import java.util.List;
  */
 public final class VideoChunker {
 
+    /** Frame 0 (the anchor) plus at least one more frame. */
+    public static final int MIN_CHUNK_SIZE = 2;
+
     private VideoChunker() {}
 
     public static List<int[]> chunks(int videoLength, int chunkSize) {
         if (videoLength < 1) {
             throw new IllegalArgumentException("videoLength must be >= 1 (got " + videoLength + ")");
         }
-        if (chunkSize < 2 && videoLength > 1) {
+        if (chunkSize < MIN_CHUNK_SIZE && videoLength > 1) {
             throw new IllegalArgumentException("chunkSize must be >= 2 (frame 0 plus at least one frame), got " + chunkSize);
         }
         List<int[]> out = new ArrayList<>();
@@ -48,7 +51,7 @@ public final class VideoChunker {
      */
     public static int chunkSizeFor(long budgetBytes, long bytesPerFrame, int videoLength) {
         long fit = bytesPerFrame <= 0 ? videoLength : budgetBytes / bytesPerFrame;
-        return (int) Math.max(2, Math.min(videoLength, fit));
+        return (int) Math.max(MIN_CHUNK_SIZE, Math.min(videoLength, fit));
     }
 
     /**

@@ -7,11 +7,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.NDArrays;
-import ai.t2vzero.runtime.NoiseSource;
 import ai.t2vzero.runtime.Scopes;
 import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.scheduler.Scheduler;
-import ai.t2vzero.scheduler.Schedulers;
+
+import java.util.List;
 
 /**
  * Video Instruct-Pix2Pix (Sec. 4.4 of arXiv 2303.13439): diffusers' {@code StableDiffusionInstructPix2PixPipeline}
@@ -24,6 +24,9 @@ import ai.t2vzero.scheduler.Schedulers;
  * <p>Shapes: F frames, m frames in a chunk (frame 0 first), G guidance groups (3 under guidance: text, image,
  * uncond; else 1), C latent channels, h x w latent size, H x W image size, L tokens, D text width.
  *
+ * <p>The chunk loop is the {@link DenoisingEngine}'s; this class says how a chunk starts (fresh per-frame noise
+ * next to the frames' image latents) and how its noise is predicted (three-way guidance).
+ *
  * <p>Thread-safety: one instance may serve concurrent calls; each call builds its own schedulers and owns its
  * arrays in a sub-manager closed on return.
  */
@@ -32,6 +35,7 @@ public final class VideoPix2PixPipeline {
     /** Text2Video-Zero's scheduler for Video Instruct-Pix2Pix. */
     public static final String DEFAULT_SCHEDULER = "euler_ancestral";
     static final String LOOP = "denoise";
+    static final String VAE_ENCODE = "vae_encode";
 
     private final StableDiffusionModels models;
 
@@ -67,53 +71,92 @@ public final class VideoPix2PixPipeline {
             throw new IllegalArgumentException("video must be [F, " + imageChannels + ", H, W] with H and W multiples of "
                     + vsf + ", got " + s);
         }
-        int frames = (int) s.get(0);
-        Shape frame = new Shape(1, models.vae().config().latentChannels(), s.get(2) / vsf, s.get(3) / vsf);
-        DataType dtype = models.device().dtype();
-        boolean cfg = p.doClassifierFreeGuidance();
-        AttnProcessors crossFrame = AttnProcessors.all(new CrossFrameAttnProcessor(cfg ? 3 : 1));
-        PipelineTrace trace = run.trace();
-        StageTimer timer = run.timer();
+        return new DenoisingEngine(models, run).generate(new Pix2PixMode(p, video), out);
+    }
 
-        try (NDManager work = models.manager().newSubManager();
-             ChunkedFrames result = new ChunkedFrames(out)) {
-            // 1. prompt embeddings, [G, L, D]: cond, uncond, uncond (text+image, image only, neither)
-            NDArray embeds;
-            try (StageTimer.Stage ignored = timer.start("text_encoder")) {
-                NDArray cond = PromptEncoder.encode(models.tokenizer(), models.textEncoder(), work, p.prompt());
-                embeds = cfg ? withImageGuidance(cond, PromptEncoder.encode(models.tokenizer(), models.textEncoder(),
-                        work, p.negativePrompt())) : cond;
-            }
+    /** Instruct-Pix2Pix as a mode of the engine: image latents once, fresh noise per chunk, three-way guidance. */
+    private final class Pix2PixMode extends VideoMode {
 
-            // 2. image latents: mode of the VAE posterior of 2 * video - 1, unscaled; one frame at a time
-            NDArray imageLatents;
-            try (StageTimer.Stage ignored = timer.start("vae_encode")) {
-                imageLatents = encodeFrames(video, dtype);                             // [F, C, h, w]
-            }
+        private final VideoPix2PixParams p;
+        private final NDArray video;
+        private final boolean cfg;
+        private final Shape frame;
+        private NDArray imageLatents;
+        private double initNoiseSigma;
 
-            // 3. schedule
-            double[] timesteps;
-            try (Scheduler scheduler = newScheduler(p)) {
-                timesteps = scheduler.timesteps();
-            }
-            trace.record("timesteps", work.create(ControlVideoPipeline.toFloats(timesteps)));
+        Pix2PixMode(VideoPix2PixParams p, NDArray video) {
+            // eta 0: diffusers' InstructPix2Pix pipeline passes none
+            super(new Settings((int) video.getShape().get(0), p.chunkSize(), frameLatent(models,
+                    models.vae().config().latentChannels(), video.getShape().get(2), video.getShape().get(3)),
+                    p.doClassifierFreeGuidance() ? 3 : 1, p.scheduler(), p.numInferenceSteps(), 0));
+            this.p = p;
+            this.video = video;
+            this.cfg = p.doClassifierFreeGuidance();
+            this.frame = settings().frameLatent();
+        }
 
-            // 4. chunk by chunk, each anchored on frame 0
-            for (int[] chunk : VideoChunker.chunks(frames, p.chunkSize())) {
-                result.add(Scopes.keep(() -> denoiseChunk(p, chunk, imageLatents, embeds, frame, cfg, crossFrame,
-                        timesteps, run)));
+
+
+
+
+
+
+
+        @Override
+        List<GenerationListener.StagePlan> extraStages(double[] timesteps, List<int[]> chunks) {
+            return List.of(new GenerationListener.StagePlan(VAE_ENCODE, settings().frames()));
+        }
+
+
+        /** [G, L, D] = [cond, uncond, uncond] (text+image, image only, neither) under guidance, else [cond]. */
+        @Override
+        NDArray encodePrompt(DenoisingEngine engine, NDManager work) {
+            NDArray cond = PromptEncoder.encode(models.tokenizer(), models.textEncoder(), work, p.prompt());
+            if (!cfg) {
+                return cond;
             }
-            return result.result();
+            NDArray uncond = PromptEncoder.encode(models.tokenizer(), models.textEncoder(), work, p.negativePrompt());
+            return NDArrays.concat(0, cond, uncond, uncond);                             // [3, L, D]
+        }
+
+        /** Image latents: mode of the VAE posterior of 2 * video - 1, unscaled; one frame at a time. */
+        @Override
+        ChunkLoop prepare(DenoisingEngine engine, NDManager work, NDArray embeds, Scheduler scheduler) {
+            try (StageTimer.Stage ignored = engine.run().timer().start(VAE_ENCODE)) {
+                imageLatents = encodeFrames(engine, video, engine.dtype());            // [F, C, h, w]
+            }
+            double[] timesteps = scheduler.timesteps();
+            initNoiseSigma = scheduler.initNoiseSigma();
+            engine.run().trace().record("timesteps", work.create(ControlVideoPipeline.toFloats(timesteps)));
+            return new ChunkLoop(new DenoisingEngine.Loop(LOOP, "", DenoisingEngine.ALL_FRAMES, timesteps), scheduler);
+        }
+
+        @Override
+        ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
+            PipelineTrace trace = engine.run().trace();
+            int m = chunk.length;
+            NDArray image = VideoChunker.select(imageLatents, chunk);                        // [m, C, h, w]
+            NDArray imageCond = cfg ? NDArrays.concat(0, image, image, image.zerosLike()) : image; // [G*m, C, h, w]
+            trace.record("image_latents", imageCond);
+            NDArray perFrame = Guidance.repeatPerFrame(embeds, m);                           // [G*m, L, D]: cond, uncond, uncond
+            trace.record("prompt_embeds", perFrame);
+            NDArray latents = engine.run().noise().initial(image.getManager(), chunk, frame)
+                    .mul(initNoiseSigma).toType(image.getDataType(), false);                  // [m, C, h, w]
+            trace.record("initial_latents", latents);
+            AttnProcessors processors = engine.processors();
+            NoisePredictor threeWay = (scaled, t) -> {
+                NDArray in = cfg ? NDArrays.concat(0, scaled, scaled, scaled) : scaled;    // [G*m, C, h, w]
+                NDArray unetIn = NDArrays.concat(1, in, imageCond);                        // [G*m, 2C, h, w]
+                NDArray timestep = in.getManager().create((float) t);
+                NDArray eps = models.unet().forward(unetIn, timestep, perFrame, processors, null); // [G*m, C, h, w]
+                return cfg ? Guidance.instructPix2Pix(eps, p.guidanceScale(), p.imageGuidanceScale()) : eps; // [m, C, h, w]
+            };
+            return new ChunkStart(latents, threeWay);
         }
     }
 
-    /** [3, L, D] = [cond, uncond, uncond] from cond [1, L, D] and uncond [1, L, D]. */
-    private static NDArray withImageGuidance(NDArray cond, NDArray uncond) {
-        return NDArrays.concat(0, cond, uncond, uncond);                                 // [3, L, D]
-    }
-
     /** {@code vae.encode(2 * video - 1).mode()} frame by frame, so peak memory is one frame's encoder activations. */
-    private NDArray encodeFrames(NDArray video, DataType dtype) {
+    private NDArray encodeFrames(DenoisingEngine engine, NDArray video, DataType dtype) {
         long f = video.getShape().get(0);
         NDList latents = new NDList();
         for (long i = 0; i < f; i++) {
@@ -122,6 +165,7 @@ public final class VideoPix2PixPipeline {
                 NDArray image = video.get(row).mul(2f).subi(1f);                          // [1, 3, H, W] in [-1, 1]
                 return models.vae().encode(image).mode().toType(dtype, false);           // [1, C, h, w]
             }));
+            engine.stepDone(VAE_ENCODE);
         }
         if (latents.size() == 1) {
             return latents.get(0);
@@ -129,56 +173,5 @@ public final class VideoPix2PixPipeline {
         NDArray all = NDArrays.concat(latents, 0);                                      // [F, C, h, w]
         latents.close();
         return all;
-    }
-
-    /** Denoise one chunk; returns its decoded frames [m, H, W, 3] (or latents). */
-    private NDArray denoiseChunk(VideoPix2PixParams p, int[] chunk, NDArray imageLatents, NDArray embeds, Shape frame,
-                                 boolean cfg, AttnProcessors processors, double[] timesteps, GenerationRun run) {
-        PipelineTrace trace = run.trace();
-        StageTimer timer = run.timer();
-        int m = chunk.length;
-        NDArray image = VideoChunker.select(imageLatents, chunk);                        // [m, C, h, w]
-        NDArray imageCond = cfg ? NDArrays.concat(0, image, image, image.zerosLike()) : image; // [G*m, C, h, w]
-        trace.record("image_latents", imageCond);
-        NDArray perFrame = Guidance.repeatPerFrame(embeds, m);                           // [G*m, L, D]: cond, uncond, uncond
-        trace.record("prompt_embeds", perFrame);
-
-        NDArray x;
-        try (Scheduler scheduler = newScheduler(p); StageTimer.Stage ignored = timer.start("all_frames")) {
-            NDArray latents = run.noise().initial(image.getManager(), chunk, frame)
-                    .mul(scheduler.initNoiseSigma()).toType(image.getDataType(), false);  // [m, C, h, w]
-            trace.record("initial_latents", latents);
-            x = latents;
-            for (int i = 0; i < timesteps.length; i++) {
-                int step = i;
-                double t = timesteps[i];
-                NDArray current = x;
-                NoiseSource stepNoise = (mgr, shape, caller) ->
-                        run.noise().step(mgr, LOOP, step, chunk, frame).toType(current.getDataType(), false);
-                x = Scopes.keep(() -> {
-                    NDArray in = cfg ? NDArrays.concat(0, current, current, current) : current; // [G*m, C, h, w]
-                    NDArray scaled = scheduler.scaleModelInput(in, t);
-                    NDArray unetIn = NDArrays.concat(1, scaled, imageCond);            // [G*m, 2C, h, w]
-                    NDArray timestep = in.getManager().create((float) t);
-                    NDArray eps = models.unet().forward(unetIn, timestep, perFrame, processors, null); // [G*m, C, h, w]
-                    NDArray guided = cfg
-                            ? Guidance.instructPix2Pix(eps, p.guidanceScale(), p.imageGuidanceScale()) : eps; // [m, C, h, w]
-                    trace.record("step_noise_pred", guided);
-                    NDArray next = scheduler.step(guided, t, current, stepNoise).prevSample();
-                    trace.record("step_latents", next);
-                    return next;
-                });
-                if (current != latents) {
-                    current.close();
-                }
-            }
-        }
-        return models.finish(x, trace, timer, run.outputLatents());
-    }
-
-    private Scheduler newScheduler(VideoPix2PixParams p) {
-        Scheduler scheduler = Schedulers.fromConfig(models.schedulerConfig(), p.scheduler());
-        scheduler.setTimesteps(p.numInferenceSteps());
-        return scheduler;
     }
 }

@@ -53,17 +53,6 @@ public final class FrameTensors {
         return fromUint8Fhwc(frames, fps);
     }
 
-    /** Frames from a float {@code [F, 3, H, W]} tensor in [0, 1]. */
-    public static VideoFrames fromFchw(NDArray frames, double fps) {
-        Shape s = frames.getShape();
-        if (s.dimension() != 4 || s.get(1) != 3) {
-            throw new IllegalArgumentException("expected [F, 3, H, W] frames, got " + s);
-        }
-        try (NDArray fhwc = frames.transpose(0, 2, 3, 1)) { // [F, 3, H, W] -> [F, H, W, 3]
-            return fromUint8Fhwc(fhwc, fps);
-        }
-    }
-
     private static VideoFrames fromUint8Fhwc(NDArray fhwc, double fps) {
         if (!fhwc.getDataType().isFloating()) {
             throw new IllegalArgumentException("expected floating-point frames in [0, 1], got " + fhwc.getDataType());

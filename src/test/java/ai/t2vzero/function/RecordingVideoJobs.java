@@ -1,5 +1,8 @@
 package ai.t2vzero.function;
 
+import ai.t2vzero.errors.InvalidFieldException;
+import ai.t2vzero.errors.PayloadTooLargeException;
+import ai.t2vzero.errors.ServiceUnavailableException;
 import java.time.Duration;
 import java.util.Map;
 

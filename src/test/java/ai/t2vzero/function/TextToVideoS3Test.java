@@ -122,7 +122,7 @@ class TextToVideoS3Test {
     /** Temp files of this process's jobs (VideoJobs names them with the pid). */
     static List<Path> leftoverTempFiles() throws IOException {
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.filter(p -> p.getFileName().toString().startsWith(VideoJobs.TEMP_PREFIX)).toList();
+            return s.filter(p -> p.getFileName().toString().startsWith(VideoPublisher.TEMP_PREFIX)).toList();
         }
     }
 

@@ -1,5 +1,6 @@
 package ai.t2vzero.input;
 
+import ai.t2vzero.errors.VideoInputException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -548,9 +549,9 @@ class SafeUrlFetcherTest {
     }
 
     private static void assertError(VideoInputException e, int status, String error) {
-        assertEquals(status, e.getStatus(), e.getMessage());
-        assertEquals(error, e.getError(), e.getMessage());
-        assertEquals(FIELD, e.getField());
+        assertEquals(status, e.status(), e.getMessage());
+        assertEquals(error, e.code(), e.getMessage());
+        assertEquals(FIELD, e.field());
         assertTrue(e.getMessage().startsWith("`video`"), e.getMessage());
     }
 

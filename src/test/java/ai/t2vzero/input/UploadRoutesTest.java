@@ -1,5 +1,6 @@
 package ai.t2vzero.input;
 
+import ai.t2vzero.errors.VideoInputException;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -181,13 +182,13 @@ class UploadRoutesTest {
     void unknownOrMalformedUploadReferencesAreRefused() {
         VideoInputException unknown = assertThrows(VideoInputException.class,
                 () -> inputs.resolve("upload:" + "0".repeat(32), "video"));
-        assertEquals(404, unknown.getStatus());
-        assertEquals("upload_not_found", unknown.getError());
-        assertEquals("video", unknown.getField());
+        assertEquals(404, unknown.status());
+        assertEquals("upload_not_found", unknown.code());
+        assertEquals("video", unknown.field());
         for (String bad : List.of("upload:../../etc/passwd", "upload:", "upload:abc", "upload:" + "g".repeat(32))) {
             VideoInputException e = assertThrows(VideoInputException.class, () -> inputs.resolve(bad, "video"));
-            assertEquals(400, e.getStatus(), bad);
-            assertEquals("invalid_video_reference", e.getError(), bad);
+            assertEquals(400, e.status(), bad);
+            assertEquals("invalid_video_reference", e.code(), bad);
         }
         given().when().delete("/uploads/" + "0".repeat(32))
                 .then().statusCode(404).contentType(ContentType.JSON).body("error", equalTo("upload_not_found"));
@@ -200,7 +201,7 @@ class UploadRoutesTest {
         String id = upload();
         given().when().delete("/uploads/" + id).then().statusCode(204);
         VideoInputException e = assertThrows(VideoInputException.class, () -> inputs.resolve("upload:" + id, "video"));
-        assertEquals(404, e.getStatus());
+        assertEquals(404, e.status());
         given().when().delete("/uploads/" + id).then().statusCode(404);
     }
 
@@ -211,7 +212,7 @@ class UploadRoutesTest {
         String used = upload();
         Files.setLastModifiedTime(store.file(used), longAgo);
         VideoInputException e = assertThrows(VideoInputException.class, () -> inputs.resolve("upload:" + used, "video"));
-        assertEquals(404, e.getStatus());
+        assertEquals(404, e.status());
         assertFalse(Files.exists(store.file(used)));
         // deleted by the cleanup, which keeps live uploads
         String expired = upload();
@@ -228,17 +229,17 @@ class UploadRoutesTest {
     void otherValuesAreRefusedNamingTheField() {
         for (String bad : List.of("ftp://127.0.0.1/clip.mp4", "file:///etc/passwd", "/tmp/clip.mp4", "clip.mp4")) {
             VideoInputException e = assertThrows(VideoInputException.class, () -> inputs.resolve(bad, "controlVideo"));
-            assertEquals(400, e.getStatus(), bad);
-            assertEquals("controlVideo", e.getField());
+            assertEquals(400, e.status(), bad);
+            assertEquals("controlVideo", e.field());
             assertTrue(e.getMessage().startsWith("`controlVideo`"), e.getMessage());
         }
         VideoInputException blank = assertThrows(VideoInputException.class, () -> inputs.resolve(" ", "video"));
-        assertEquals(400, blank.getStatus());
+        assertEquals(400, blank.status());
         // loopback is not on the (empty) allowlist of the test configuration: refused before any connection
         VideoInputException refused = assertThrows(VideoInputException.class,
                 () -> inputs.resolve("http://127.0.0.1:9/clip.mp4", "video"));
-        assertEquals(400, refused.getStatus());
-        assertEquals("url_refused", refused.getError());
+        assertEquals(400, refused.status());
+        assertEquals("url_refused", refused.code());
     }
 
     /** POST with a body of unknown length: Transfer-Encoding chunked, no Content-Length. */

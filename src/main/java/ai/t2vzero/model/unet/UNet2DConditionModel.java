@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.t2vzero.model.controlnet.ControlNetOutput;
 import ai.t2vzero.model.nn.Activations;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.Conv2d;

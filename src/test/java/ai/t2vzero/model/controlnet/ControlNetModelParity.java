@@ -1,5 +1,6 @@
 package ai.t2vzero.model.controlnet;
 
+import ai.t2vzero.model.unet.ControlNetOutput;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.model.controlnet.ControlNetModel;
-import ai.t2vzero.model.controlnet.ControlNetOutput;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.pipeline.CrossFrameAttnProcessor;
 import ai.t2vzero.runtime.NativeMemory;

@@ -3,7 +3,6 @@ package ai.t2vzero.model.unet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.t2vzero.model.controlnet.ControlNetOutput;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.pipeline.CrossFrameAttnProcessor;
 import ai.t2vzero.testing.CaseChecker;

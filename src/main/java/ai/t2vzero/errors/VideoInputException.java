@@ -1,11 +1,9 @@
-package ai.t2vzero.input;
+package ai.t2vzero.errors;
 
 /**
- * A request's input video cannot be used. Carries the HTTP status the edge should answer with, a short machine-readable
- * error code and the request field it concerns, so that a failure handler can answer
- * {@code {"error": error, "field": field, "message": message}}.
+ * A request's input video cannot be used (field {@code video} or {@code controlVideo}); its status and code say why.
  *
- * <p>Statuses used by this package:
+ * <p>Statuses used by the input package:
  * <ul>
  *   <li>400 {@code invalid_video_reference}, {@code invalid_url}, {@code url_refused}: the value is neither an upload
  *       reference nor an http(s) URL, the URL is malformed or uses another scheme, or its host (or a redirect's host)
@@ -19,35 +17,13 @@ package ai.t2vzero.input;
  *       408: 408 says that <em>our client</em> was slow to send its request, which clients may retry blindly.</li>
  * </ul>
  */
-public class VideoInputException extends RuntimeException {
-
-    private final int status;
-    private final String error;
-    private final String field;
+public final class VideoInputException extends ApiException {
 
     public VideoInputException(int status, String error, String field, String message) {
         this(status, error, field, message, null);
     }
 
     public VideoInputException(int status, String error, String field, String message, Throwable cause) {
-        super(message, cause);
-        this.status = status;
-        this.error = error;
-        this.field = field;
-    }
-
-    /** The HTTP status to answer with (400, 404, 413, 415 or 422). */
-    public int getStatus() {
-        return status;
-    }
-
-    /** Machine-readable error code, e.g. {@code url_refused}. */
-    public String getError() {
-        return error;
-    }
-
-    /** The request field the error concerns (e.g. {@code video}); null for a whole request body. */
-    public String getField() {
-        return field;
+        super(status, error, field, message, cause);
     }
 }
