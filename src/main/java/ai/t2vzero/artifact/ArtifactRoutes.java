@@ -20,7 +20,8 @@ import io.vertx.ext.web.RoutingContext;
  * {@code GET|HEAD /artifacts/{id}}: streams a stored file from disk (sendfile, never through the heap) with
  * Content-Type, Content-Length, a strong ETag, Last-Modified and Accept-Ranges. If-None-Match gives 304; one
  * {@code Range: bytes=a-b | a- | -n} gives 206 with Content-Range (honouring If-Range), an unsatisfiable one 416.
- * Multi-range and malformed Range headers are ignored (full 200), as RFC 9110 allows. Unknown or malformed ids
+ * Multi-range and malformed Range headers are ignored (full 200), as RFC 9110 allows. With the S3 store the answer
+ * is a 307 to a freshly presigned URL of the object. Unknown or malformed ids
  * (traversal attempts included) are 404, rendered as JSON by the failure handler.
  */
 @ApplicationScoped
@@ -47,6 +48,12 @@ public class ArtifactRoutes {
             return;
         }
         Optional<Path> file = found.flatMap(store::localFile);
+        Optional<String> elsewhere = file.isEmpty() ? found.flatMap(store::downloadRedirect) : Optional.empty();
+        if (elsewhere.isPresent()) { // S3: a freshly signed link, whatever the age of the one first handed out
+            ctx.response().setStatusCode(307).putHeader("Location", elsewhere.get())
+                    .putHeader("Cache-Control", "no-store").end();
+            return;
+        }
         if (file.isEmpty()) {
             ctx.fail(404);
             return;

@@ -60,6 +60,11 @@ public interface ArtifactStore {
      */
     void checkWritable() throws IOException;
 
+    /** Where {@code GET /artifacts/{id}} redirects for an artifact that does not live here (a fresh presigned URL). */
+    default Optional<String> downloadRedirect(Artifact artifact) {
+        return Optional.empty();
+    }
+
     /** The file behind the artifact when it lives on this machine (served by {@link ArtifactRoutes}); else empty. */
     default Optional<Path> localFile(Artifact artifact) {
         return Optional.empty();

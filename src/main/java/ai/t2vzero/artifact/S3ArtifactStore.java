@@ -79,7 +79,26 @@ public final class S3ArtifactStore implements ArtifactStore, Closeable {
      * @param partSize      content up to this size goes in one PutObject, larger content in parts of this size
      */
     public record Settings(String bucket, String prefix, Optional<URI> endpoint, String region, boolean pathStyle,
-            Duration presignExpiry, long partSize) {
+            Duration presignExpiry, long partSize, Duration apiCallTimeout) {
+
+        /** Default overall deadline of one S3 call. */
+        static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofMinutes(2);
+
+        public Settings(String bucket, String prefix, Optional<URI> endpoint, String region, boolean pathStyle,
+                        Duration presignExpiry, long partSize) {
+            this(bucket, prefix, endpoint, region, pathStyle, presignExpiry, partSize, DEFAULT_API_CALL_TIMEOUT);
+        }
+
+        /**
+         * These settings with presigned links that live at least as long as the artifacts ({@code retention}, 0 =
+         * forever), within SigV4's 7 days; past that, {@code GET /artifacts/{id}} hands out fresh links.
+         */
+        public Settings coveringRetention(Duration retention) {
+            Duration wanted = retention.isZero() || retention.compareTo(MAX_PRESIGN_EXPIRY) > 0
+                    ? MAX_PRESIGN_EXPIRY : retention;
+            Duration expiry = presignExpiry.compareTo(wanted) >= 0 ? presignExpiry : wanted;
+            return new Settings(bucket, prefix, endpoint, region, pathStyle, expiry, partSize, apiCallTimeout);
+        }
 
         /** From {@code t2v.s3.*}, checked against S3's limits (bucket set, 5 MiB <= part size <= 5 GiB, expiry <= 7 days). */
         public static Settings of(T2vConfig.S3 s3) {
@@ -95,8 +114,12 @@ public final class S3ArtifactStore implements ArtifactStore, Closeable {
                 throw new IllegalStateException("t2v.s3.presign-expiry must be within (0, 7d] (SigV4's limit), got "
                         + expiry);
             }
+            Duration apiCallTimeout = s3.apiCallTimeout();
+            if (apiCallTimeout.isNegative() || apiCallTimeout.isZero()) {
+                throw new IllegalStateException("t2v.s3.api-call-timeout must be > 0, got " + apiCallTimeout);
+            }
             return new Settings(bucket, s3.prefix().orElse(""), s3.endpoint(), s3.region(), s3.pathStyle(), expiry,
-                    partSize);
+                    partSize, apiCallTimeout);
         }
 
         public Settings {
@@ -121,6 +144,9 @@ public final class S3ArtifactStore implements ArtifactStore, Closeable {
                 .region(region)
                 .credentialsProvider(credentials)
                 .forcePathStyle(settings.pathStyle())
+                // every call, retries included, ends within the deadline: a hanging endpoint cannot hold a job slot
+                .overrideConfiguration(c -> c.apiCallTimeout(settings.apiCallTimeout())
+                        .apiCallAttemptTimeout(settings.apiCallTimeout()))
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
                         .socketTimeout(SOCKET_TIMEOUT));
@@ -306,6 +332,12 @@ public final class S3ArtifactStore implements ArtifactStore, Closeable {
     public String url(Artifact artifact, String publicBaseUrl) {
         return presigner.presignGetObject(p -> p.signatureDuration(settings.presignExpiry())
                 .getObjectRequest(g -> g.bucket(settings.bucket()).key(artifact.key()))).url().toString();
+    }
+
+    /** A fresh presigned GET: {@code GET /artifacts/{id}} redirects there, so a link never outlives its signature. */
+    @Override
+    public Optional<String> downloadRedirect(Artifact artifact) {
+        return Optional.of(url(artifact, null));
     }
 
     /**

@@ -7,4 +7,7 @@ public interface BundleLoadListener {
 
     /** Bundle {@code bundle} was loaded in {@code nanos}. */
     void loaded(String bundle, long nanos);
+
+    /** Bundle {@code bundle} failed to load (it is then refused for a backoff: model_unavailable). */
+    void failed(String bundle);
 }

@@ -3,6 +3,7 @@ package ai.t2vzero.bundle;
 import ai.djl.ndarray.NDManager;
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.errors.InvalidFieldException;
+import ai.t2vzero.errors.ModelUnavailableException;
 import ai.t2vzero.model.controlnet.ControlNetModel;
 import ai.t2vzero.pipeline.ModelSource;
 import ai.t2vzero.pipeline.StableDiffusionModels;
@@ -51,42 +52,163 @@ public class BundleRegistry implements ModelSource {
     @Inject
     BundleLoadListener loadListener;
 
+    @Inject
+    ai.t2vzero.config.WorkDirectory work;
+
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final Map<String, ControlNetSlot> controlNetSlots = new ConcurrentHashMap<>();
     private final AtomicInteger loads = new AtomicInteger();
+    private static final String SD = "sd:";
+    private static final String CONTROLNET = "controlnet:";
+    private LoadFailures failures;
+    private ResidentBundles resident;
+
+    @jakarta.annotation.PostConstruct
+    void init() {
+        failures = new LoadFailures(java.time.Clock.systemUTC(), bundle -> loadListener.failed(bundle));
+        resident = new ResidentBundles(config.models().maxResident(), this::unload);
+    }
     private volatile DeviceSpec device;
 
-    /** The Stable Diffusion components of bundle {@code name}, loading it on first use. */
+    /**
+     * The Stable Diffusion components of bundle {@code name}, loading it on first use; the caller holds it until
+     * {@link #release(String)} (a held bundle is never unloaded to make room).
+     *
+     * @throws InvalidFieldException    400: not a bundle name, or no such bundle
+     * @throws ModelUnavailableException 500: the bundle is there but cannot be loaded (or failed recently)
+     */
     @Override
     public StableDiffusionModels stableDiffusion(String name, String field) {
+        bundleDir(name, field); // a bad name is the caller's error, before anything is remembered
+        String key = SD + name;
+        failures.check(key, name, field);
+        resident.acquire(key);
         Slot slot = slots.computeIfAbsent(name, n -> new Slot());
-        synchronized (slot) {
-            if (slot.models == null) {
-                slot.models = load(name, field);
+        boolean held = false;
+        try {
+            synchronized (slot) {
+                if (slot.models == null) {
+                    failures.check(key, name, field); // another request failed while this one waited
+                    try {
+                        slot.models = load(name, field);
+                        failures.succeeded(key);
+                    } catch (InvalidFieldException e) {
+                        throw e;
+                    } catch (WeightLoadException | UncheckedIOException | IllegalArgumentException e) {
+                        throw failures.failed(key, name, field, e);
+                    }
+                }
+                held = true;
+                HELD.get().add(key);
+                return slot.models;
             }
-            return slot.models;
+        } finally {
+            if (!held) {
+                resident.release(key);
+                if (slot.models == null) {
+                    resident.forget(key);
+                }
+            }
         }
+    }
+
+    /** Bundles the current thread's job holds (released together by {@link #releaseHeld}). */
+    private static final ThreadLocal<List<String>> HELD = ThreadLocal.withInitial(java.util.ArrayList::new);
+
+    /** Releases every bundle this thread took through {@link #stableDiffusion} / {@link #controlNet}. */
+    public void releaseHeld() {
+        List<String> held = HELD.get();
+        held.forEach(resident::release);
+        held.clear();
+    }
+
+    /** The caller is done with bundle {@code name} of {@link #stableDiffusion}. */
+    public void release(String name) {
+        HELD.get().remove(SD + name);
+        resident.release(SD + name);
     }
 
     /**
      * The ControlNet in folder {@code name}, loading it on first use (once, like {@link #stableDiffusion}), with its
-     * weights on the configured device. Errors name {@code field}.
+     * weights on the configured device, held until {@link #releaseControlNet}. Errors name {@code field}.
      */
     @Override
     public ControlNetModel controlNet(String name, String field) {
+        bundleDir(name, field);
+        String key = CONTROLNET + name;
+        failures.check(key, name, field);
+        resident.acquire(key);
         ControlNetSlot slot = controlNetSlots.computeIfAbsent(name, n -> new ControlNetSlot());
-        synchronized (slot) {
-            if (slot.model == null) {
-                slot.manager = NDManager.newBaseManager(device().device());
-                try {
-                    slot.model = loadControlNet(name, field, slot.manager);
-                } catch (RuntimeException e) {
-                    slot.manager.close();
-                    slot.manager = null;
-                    throw e;
+        boolean held = false;
+        try {
+            synchronized (slot) {
+                if (slot.model == null) {
+                    failures.check(key, name, field);
+                    slot.manager = NDManager.newBaseManager(device().device());
+                    try {
+                        slot.model = loadControlNet(name, field, slot.manager);
+                        failures.succeeded(key);
+                    } catch (RuntimeException e) {
+                        slot.manager.close();
+                        slot.manager = null;
+                        if (e instanceof InvalidFieldException) {
+                            throw e;
+                        }
+                        if (e instanceof WeightLoadException || e instanceof UncheckedIOException
+                                || e instanceof IllegalArgumentException) {
+                            throw failures.failed(key, name, field, e);
+                        }
+                        throw e;
+                    }
+                }
+                held = true;
+                HELD.get().add(key);
+                return slot.model;
+            }
+        } finally {
+            if (!held) {
+                resident.release(key);
+                if (slot.model == null) {
+                    resident.forget(key);
                 }
             }
-            return slot.model;
+        }
+    }
+
+    /** The caller is done with ControlNet {@code name} of {@link #controlNet}. */
+    public void releaseControlNet(String name) {
+        HELD.get().remove(CONTROLNET + name);
+        resident.release(CONTROLNET + name);
+    }
+
+    /** Bundles (SD and ControlNet) in memory or being loaded. */
+    public int residentCount() {
+        return resident.resident();
+    }
+
+    /** Unloads an idle bundle chosen by {@link ResidentBundles}; skipped when it was taken again meanwhile. */
+    private void unload(String key) {
+        if (key.startsWith(SD)) {
+            Slot s = slots.get(key.substring(SD.length()));
+            if (s != null) {
+                synchronized (s) {
+                    if (s.models != null && !resident.isResident(key)) {
+                        s.models.manager().close();
+                        s.models = null;
+                    }
+                }
+            }
+        } else {
+            ControlNetSlot s = controlNetSlots.get(key.substring(CONTROLNET.length()));
+            if (s != null) {
+                synchronized (s) {
+                    if (s.manager != null && !resident.isResident(key)) {
+                        s.manager.close();
+                        s.manager = null;
+                        s.model = null;
+                    }
+                }
+            }
         }
     }
 
@@ -146,10 +268,11 @@ public class BundleRegistry implements ModelSource {
         if (SingleFileCheckpoint.isCheckpointName(name)) {
             return loadSingleFile(name, field, dir);
         }
-        ensureDemo(name, dir);
+        dir = ensureDemo(name, dir);
         if (!Files.isRegularFile(dir.resolve("model_index.json"))) {
-            throw new InvalidFieldException(field, "unknown model '" + name + "': no diffusers bundle at " + dir
-                    + " (available: " + available() + ")", null);
+            // names only: the answer goes to callers, the volume's layout is the operator's business
+            throw new InvalidFieldException(field, "unknown model '" + name + "': no diffusers bundle of that name "
+                    + "on the models volume (available: " + available() + ")", null);
         }
         DeviceSpec d = device();
         long t = System.nanoTime();
@@ -161,9 +284,6 @@ public class BundleRegistry implements ModelSource {
             LOG.infof("loaded model bundle '%s' from %s on %s in %.1f s (%s)", name, dir, d,
                     (System.nanoTime() - t) / 1e9, TorchRuntime.describe());
             return models;
-        } catch (WeightLoadException e) {
-            manager.close();
-            throw new InvalidFieldException(field, "model '" + name + "' cannot be loaded: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -185,8 +305,7 @@ public class BundleRegistry implements ModelSource {
             throw new InvalidFieldException(field, "model '" + name + "' is a single file and takes its tokenizer and"
                     + " scheduler from the default model, but t2v.defaults.model is a single file too", null);
         }
-        Path defaults = bundleDir(defaultName, "t2v.defaults.model");
-        ensureDemo(defaultName, defaults);
+        Path defaults = ensureDemo(defaultName, bundleDir(defaultName, "t2v.defaults.model"));
         DeviceSpec d = device();
         long t = System.nanoTime();
         NDManager manager = NDManager.newBaseManager(d.device());
@@ -208,11 +327,20 @@ public class BundleRegistry implements ModelSource {
         }
     }
 
-    private void ensureDemo(String name, Path dir) {
+    /**
+     * The folder to load for {@code name}: {@code dir} itself, or, for a configured default bundle missing there, its
+     * random-weight demo (written on first use) under the work directory: the models volume is read-only in a container.
+     */
+    private Path ensureDemo(String name, Path dir) {
         String preset = demoPreset(name);
-        if (!Files.isDirectory(dir) && preset != null && config.models().createDemo()) {
-            createDemo(preset, dir);
+        if (Files.isDirectory(dir) || preset == null || !config.models().createDemo()) {
+            return dir;
         }
+        Path demo = demoDir(name);
+        if (!Files.isDirectory(demo)) {
+            createDemo(preset, demo);
+        }
+        return demo;
     }
 
     /** The folder of a bundle name, refusing anything that is not a plain folder name. */
@@ -231,6 +359,9 @@ public class BundleRegistry implements ModelSource {
         boolean isDefault = name.equals(config.defaults().edge().controlnet())
                 || name.equals(config.defaults().pose().controlnet());
         if (!Files.isDirectory(dir) && isDefault && config.models().createDemo()) {
+            dir = demoDir(name);
+        }
+        if (!Files.isDirectory(dir) && isDefault && config.models().createDemo()) {
             LOG.infof("ControlNet '%s' not found: writing a random-weight demo ControlNet (the demo bundle's UNet "
                     + "encoder) to %s; mount a real ControlNet (config.json + diffusion_pytorch_model.safetensors, e.g. "
                     + "lllyasviel/sd-controlnet-canny) there for real videos", name, dir);
@@ -243,19 +374,21 @@ public class BundleRegistry implements ModelSource {
         }
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
             throw new InvalidFieldException(field, "unknown " + field + " '" + name + "': no ControlNet (config.json +"
-                    + " diffusion_pytorch_model.safetensors) at " + dir + " (available: " + availableControlNets() + ")",
-                    null);
+                    + " diffusion_pytorch_model.safetensors) of that name on the models volume (available: "
+                    + availableControlNets() + ")", null);
         }
         DeviceSpec d = device();
         long t = System.nanoTime();
-        try {
-            ControlNetModel model = ControlNetModel.load(new ModelBundle(dir), ".", manager, d.dtype());
-            loads.incrementAndGet();
-            LOG.infof("loaded ControlNet '%s' from %s on %s in %.1f s", name, dir, d, (System.nanoTime() - t) / 1e9);
-            return model;
-        } catch (WeightLoadException e) {
-            throw new InvalidFieldException(field, field + " '" + name + "' cannot be loaded: " + e.getMessage(), e);
-        }
+        // WeightLoadException and the like propagate: controlNet() turns them into model_unavailable
+        ControlNetModel model = ControlNetModel.load(new ModelBundle(dir), ".", manager, d.dtype());
+        loads.incrementAndGet();
+        LOG.infof("loaded ControlNet '%s' from %s on %s in %.1f s", name, dir, d, (System.nanoTime() - t) / 1e9);
+        return model;
+    }
+
+    /** Where the random-weight demo of a default bundle name lives when the models folder has no such folder. */
+    private Path demoDir(String name) {
+        return work.demoModels().resolve(name);
     }
 
     /** The preset of the demo written for {@code name} when it is a configured default SD bundle, else null. */

@@ -19,6 +19,18 @@ import io.smallrye.config.WithName;
 @ConfigMapping(prefix = "t2v")
 public interface T2vConfig {
 
+    /**
+     * The one writable folder of the service (relative: to the working directory): uploads, local artifacts, demo
+     * bundles and temp files go below it unless their own keys say otherwise. Containers mount a volume here
+     * (emptyDir or PVC): the image itself is read-only. Checked at startup: not writable -> startup fails naming this key.
+     */
+    @WithDefault("work")
+    Path workDir();
+
+    /** /q/health/ready reports DOWN while the work directory's file system has less free space than this. */
+    @WithDefault("1G")
+    MemorySize workDirMinFree();
+
     /** Values used for request fields that are absent or null. */
     Defaults defaults();
 
@@ -236,6 +248,13 @@ public interface T2vConfig {
          */
         @WithDefault("false")
         boolean preload();
+
+        /**
+         * Bundles (Stable Diffusion and ControlNet) kept in memory at once; loading one more unloads the least
+         * recently used idle one (never one a job is using).
+         */
+        @WithDefault("3")
+        int maxResident();
     }
 
     interface Limits {
@@ -247,6 +266,10 @@ public interface T2vConfig {
 
         @WithDefault("1024")
         int maxWidth();
+
+        /** Longest prompt and negative prompt, in characters (400 naming the field beyond). */
+        @WithDefault("4000")
+        int maxPromptChars();
 
         /** Upper bound of fps (output frame rate; for the video modes also the input sampling rate). */
         @WithDefault("60")
@@ -285,9 +308,8 @@ public interface T2vConfig {
         @WithDefault("local")
         Store store();
 
-        /** Directory of the local store. */
-        @WithDefault("artifacts")
-        Path dir();
+        /** Directory of the local store; absent: {@code <t2v.work-dir>/artifacts}. */
+        Optional<Path> dir();
 
         /**
          * Base of artifact URLs handed to clients, e.g. https://t2v.example.com. Absent: derived from each
@@ -325,9 +347,16 @@ public interface T2vConfig {
         @WithDefault("false")
         boolean pathStyle();
 
-        /** Lifetime of the presigned GET URLs returned to clients (at most 7 days). */
+        /**
+         * Lifetime of the presigned GET URLs returned to clients (at most 7 days); raised to the artifacts' retention
+         * (up to 7 days) so that a link lives as long as its artifact. GET /artifacts/{id} re-signs on demand.
+         */
         @WithDefault("1h")
         Duration presignExpiry();
+
+        /** Overall deadline of every S3 call (retries included): a hanging endpoint fails the call, not the job slot. */
+        @WithDefault("2m")
+        Duration apiCallTimeout();
 
         /**
          * Content up to this size is stored with one PutObject; larger content as a multipart upload in parts of this

@@ -8,7 +8,8 @@ package ai.t2vzero.errors;
  * ({@link ApiError}) and one classification. Anything that is not an {@code ApiException} is an internal fault (500).
  */
 public abstract sealed class ApiException extends RuntimeException
-        permits InvalidFieldException, PayloadTooLargeException, ServiceUnavailableException, VideoInputException {
+        permits InvalidFieldException, ModelUnavailableException, PayloadTooLargeException, ServiceUnavailableException,
+        VideoInputException {
 
     private final int status;
     private final String code;

@@ -168,6 +168,8 @@ public class ErrorMapping {
     }
 
     private static final ObjectMapper MISSING_DATA_READER = new ObjectMapper();
+    /** Jackson's STRICT_DUPLICATE_DETECTION message. */
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile("Duplicate field '([^']*)'");
 
     /** Strips the wrappers Funqy and reflection put around the function's own exception. */
     static Throwable unwrap(Throwable t) {
@@ -180,6 +182,15 @@ public class ErrorMapping {
 
     /** bad_request naming the field from Jackson's path when there is one. */
     static ApiError unreadable(JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+            String known = u.getKnownPropertyIds() == null ? "" : " (fields: " + u.getKnownPropertyIds().stream()
+                    .map(String::valueOf).sorted().collect(Collectors.joining(", ")) + ")";
+            return ApiError.of("bad_request", u.getPropertyName(), "unknown field '" + u.getPropertyName() + "'" + known);
+        }
+        java.util.regex.Matcher duplicate = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));
+        if (duplicate.find()) {
+            return ApiError.of("bad_request", duplicate.group(1), "duplicate field '" + duplicate.group(1) + "'");
+        }
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             String field = m.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")

@@ -56,8 +56,9 @@ interface GenerationRequest {
      */
     default Shared resolveShared(String defaultModel, int defaultSteps, double defaultGuidance, T2vConfig.Defaults d,
                                  T2vConfig.Limits limits, LongSupplier randomSeed) {
-        String promptV = RequestChecks.prompt(prompt());
-        String negativeV = negativePrompt() != null ? negativePrompt() : d.negativePrompt().orElse("");
+        String promptV = RequestChecks.length("prompt", RequestChecks.prompt(prompt()), limits.maxPromptChars());
+        String negativeV = RequestChecks.length("negativePrompt",
+                negativePrompt() != null ? negativePrompt() : d.negativePrompt().orElse(""), limits.maxPromptChars());
         String modelV = RequestChecks.bundleName("model", model() != null ? model() : defaultModel);
         int lengthV = RequestChecks.range("videoLength", videoLength() != null ? videoLength() : d.videoLength(), 1,
                 limits.maxVideoLength());

@@ -13,6 +13,18 @@ final class RequestChecks {
 
     private RequestChecks() {}
 
+    /**
+     * At most {@code maxChars} characters: CLIP reads 77 tokens (a few hundred characters) of a prompt, so longer text
+     * is refused before it reaches the tokenizer inside the job slot (the request body may be 10 MiB).
+     */
+    static String length(String field, String value, int maxChars) {
+        if (value != null && value.length() > maxChars) {
+            throw new InvalidFieldException(field, field + " must be at most " + maxChars + " characters (got "
+                    + value.length() + "; the text encoder reads only its first 77 tokens)");
+        }
+        return value;
+    }
+
     static String prompt(String prompt) {
         if (prompt == null || prompt.isBlank()) {
             throw new InvalidFieldException("prompt", "prompt must not be blank");

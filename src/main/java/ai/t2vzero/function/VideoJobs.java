@@ -49,6 +49,9 @@ public class VideoJobs {
     GenerationService generation;
 
     @Inject
+    ai.t2vzero.bundle.BundleRegistry bundles;
+
+    @Inject
     VideoPublisher publisher;
 
     @Inject
@@ -103,12 +106,17 @@ public class VideoJobs {
         return measured(job.mode(), () -> {
             StageTimer timer = new StageTimer();
             load(job.model(), job.controlnet(), false, timer);
-            VideoFrames input = read(job.input(), timer);
-            return inSlot(job.format(), job.seed(), publicBaseUrl, timer, listener,
-                    l -> generation.controlVideo(job.model(), job.controlnet(), job.params(), job.seed(), input,
+            java.nio.file.Path input = fetch(job.input(), timer);
+            try {
+                return inSlot(job.format(), job.seed(), publicBaseUrl, timer, listener,
+                    l -> generation.controlVideo(job.model(), job.controlnet(), job.params(), job.seed(),
+                            decode(input, job.input(), timer),
                             job.canny(), job.input().fps(), l, timer),
                     (a, v) -> String.format("%s %s: %d frames %dx%d, seed %d, model %s, controlnet %s", job.mode(),
                             a.id(), v.frameCount(), v.width(), v.height(), job.seed(), job.model(), job.controlnet()));
+            } finally {
+                deleteQuietly(input); // decode deletes it; this covers a job that never got its slot
+            }
         });
     }
 
@@ -121,12 +129,17 @@ public class VideoJobs {
         return measured(VideoPix2PixFunction.NAME, () -> {
             StageTimer timer = new StageTimer();
             load(job.model(), null, true, timer);
-            VideoFrames input = read(job.input(), timer);
-            return inSlot(job.format(), job.seed(), publicBaseUrl, timer, listener,
-                    l -> generation.videoPix2Pix(job.model(), job.params(), job.seed(), input, job.input().fps(), l,
+            java.nio.file.Path input = fetch(job.input(), timer);
+            try {
+                return inSlot(job.format(), job.seed(), publicBaseUrl, timer, listener,
+                    l -> generation.videoPix2Pix(job.model(), job.params(), job.seed(), decode(input, job.input(), timer),
+                            job.input().fps(), l,
                             timer),
                     (a, v) -> String.format("video-pix2pix %s: %d frames %dx%d, seed %d, model %s", a.id(),
                             v.frameCount(), v.width(), v.height(), job.seed(), job.model()));
+            } finally {
+                deleteQuietly(input);
+            }
         });
     }
 
@@ -139,9 +152,26 @@ public class VideoJobs {
         });
     }
 
-    /** The input video's sampled, resized frames (before a slot is taken: fetching is not generation). */
-    private VideoFrames read(VideoInput input, StageTimer timer) {
-        return inputs.readFrames(input.video(), "video", input.fps(), input.videoLength(), input.resolution(), timer);
+    private static void deleteQuietly(java.nio.file.Path file) {
+        try {
+            java.nio.file.Files.deleteIfExists(file);
+        } catch (java.io.IOException e) {
+            LOG.warnf("cannot delete the input video %s: %s", file.getFileName(), e.getMessage());
+        }
+    }
+
+    /** The input video as a local file, fetched before a slot is taken (downloading is not generation). */
+    private java.nio.file.Path fetch(VideoInput input, StageTimer timer) {
+        refuseWhenShuttingDown();
+        return inputs.fetch(input.video(), "video", timer);
+    }
+
+    /**
+     * Its sampled, resized frames, decoded inside the job slot (stream info checked against the input limits first,
+     * a deadline on the decode): one decode at a time per slot, whatever the number of waiting requests.
+     */
+    private VideoFrames decode(java.nio.file.Path file, VideoInput input, StageTimer timer) {
+        return inputs.decode(file, "video", input.fps(), input.videoLength(), input.resolution(), timer);
     }
 
     /** In a job slot: generate (guarded), publish, answer. */
@@ -160,6 +190,7 @@ public class VideoJobs {
                     video.frameCount(), video.width(), video.height(), (int) Math.round(video.fps()), seed,
                     seconds(timer));
         } finally {
+            bundles.releaseHeld(); // the bundles this job used may be unloaded again (t2v.models.max-resident)
             metrics.ended();
             slots.release();
         }

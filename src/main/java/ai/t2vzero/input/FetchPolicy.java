@@ -2,25 +2,21 @@ package ai.t2vzero.input;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Limits of one {@link SafeUrlFetcher}.
  *
- * @param allowHosts   lower-case host names or IP literals (IPv6 without brackets) that skip the public-address check
+ * @param allowlist    the non-public addresses that may still be reached (see {@link AddressAllowlist})
  * @param maxBytes     largest body accepted
  * @param connectTimeout TCP + TLS connect time per address
  * @param readTimeout  longest silence while waiting for headers or body bytes
  * @param totalTimeout whole fetch, redirects included
  * @param maxRedirects redirects followed before giving up
  */
-public record FetchPolicy(Set<String> allowHosts, long maxBytes, Duration connectTimeout, Duration readTimeout,
+public record FetchPolicy(AddressAllowlist allowlist, long maxBytes, Duration connectTimeout, Duration readTimeout,
                           Duration totalTimeout, int maxRedirects) {
 
     public FetchPolicy {
-        allowHosts = allowHosts.stream().map(FetchPolicy::normalizeHost).collect(Collectors.toUnmodifiableSet());
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("t2v.inputs.max-bytes must be > 0 (got " + maxBytes + ")");
         }
@@ -33,21 +29,14 @@ public record FetchPolicy(Set<String> allowHosts, long maxBytes, Duration connec
     }
 
     public static FetchPolicy from(InputsConfig config) {
-        return new FetchPolicy(Set.copyOf(config.allowHosts().orElse(List.of())), config.maxBytes().asLongValue(),
+        AddressAllowlist allowlist = AddressAllowlist.of(config.allowHosts().orElse(List.of()),
+                config.allowCidrs().orElse(List.of()), config.allowUnsafeAddresses().orElse(List.of()));
+        return new FetchPolicy(allowlist, config.maxBytes().asLongValue(),
                 config.connectTimeout(), config.readTimeout(), config.totalTimeout(), config.maxRedirects());
     }
 
-    /** True when {@code host} (as written in a URL) is on the allowlist. */
-    public boolean allows(String host) {
-        return allowHosts.contains(normalizeHost(host));
-    }
-
     static String normalizeHost(String host) {
-        String h = host.strip().toLowerCase(Locale.ROOT);
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
-        }
-        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+        return AddressAllowlist.normalizeHost(host);
     }
 
     private static void requirePositive(String key, Duration d) {

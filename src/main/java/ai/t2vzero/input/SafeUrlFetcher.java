@@ -29,8 +29,10 @@ import java.util.concurrent.TimeoutException;
  * <p>Per hop (the URL, then each redirect up to {@link FetchPolicy#maxRedirects()}):
  * <ol>
  *   <li>the URL must parse, use http or https, name a host and carry no user info;</li>
- *   <li>the host is resolved once, here, with the JVM resolver; unless it is on the allowlist, every address it
- *       resolves to must be {@link AddressPolicy#isPublic public} (one private answer refuses the URL);</li>
+ *   <li>the host is resolved once, here, with the JVM resolver; every address it resolves to must be
+ *       {@link AddressPolicy#isPublic public} or permitted by the {@link AddressAllowlist} (private and CGNAT
+ *       addresses of allowlisted hosts; never loopback, link-local or unspecified without an explicit setting): one
+ *       refused answer refuses the URL;</li>
  *   <li>the connection goes to one of exactly those checked addresses. There is no second lookup, so DNS rebinding
  *       (a public answer at check time, a private one at connect time) cannot redirect the connection.</li>
  * </ol>
@@ -188,13 +190,13 @@ public final class SafeUrlFetcher implements AutoCloseable {
             throw new VideoInputException(422, "fetch_failed", field, "`" + field + "`: " + where + host
                     + "' resolves to no address");
         }
-        boolean allowlisted = policy.allows(host);
         List<InetAddress> addresses = new ArrayList<>(resolved.length);
         for (InetAddress a : resolved) {
             AddressCategory category = AddressPolicy.classify(a);
-            if (category != AddressCategory.PUBLIC && !allowlisted) {
+            if (!policy.allowlist().permits(host, a, category)) {
                 throw new VideoInputException(400, "url_refused", field, "`" + field + "`: " + where + host
-                        + "' resolves to a " + category.label() + " address; only public addresses may be fetched");
+                        + "' resolves to a " + category.label() + " address; only public addresses may be fetched"
+                        + (AddressAllowlist.UNSAFE.contains(category) ? "" : " (or private ones of allowlisted hosts)"));
             }
             addresses.add(withoutHostName(a));
         }

@@ -23,13 +23,17 @@ final class UploadReceiver {
     private final RoutingContext ctx;
     private final HttpServerRequest request;
     private final String id;
+    private final Runnable slot;
+    private long reserved;
     private final Buffer head = Buffer.buffer(VideoSniffer.HEAD_BYTES);
     private AsyncFile file;
     private long received;
     private boolean sniffed;
     private boolean done;
 
-    UploadReceiver(Vertx vertx, UploadStore store, RoutingContext ctx) {
+    /** {@code slot}: gives back the receiving slot (idempotent); called once the upload is stored or dropped. */
+    UploadReceiver(Vertx vertx, UploadStore store, RoutingContext ctx, Runnable slot) {
+        this.slot = slot;
         this.vertx = vertx;
         this.store = store;
         this.ctx = ctx;
@@ -75,6 +79,11 @@ final class UploadReceiver {
                     + store.maxBytes() + " bytes"));
             return;
         }
+        if (!store.reserve(buffer.length())) {
+            reject(UploadRoutes.insufficientStorage(store));
+            return;
+        }
+        reserved += buffer.length();
         if (head.length() < VideoSniffer.HEAD_BYTES) {
             head.appendBuffer(buffer, 0, Math.min(buffer.length(), VideoSniffer.HEAD_BYTES - head.length()));
             if (head.length() >= VideoSniffer.HEAD_BYTES && !sniff()) {
@@ -101,8 +110,10 @@ final class UploadReceiver {
         file.close()
                 .compose(v -> vertx.executeBlocking(() -> store.commit(id), false))
                 .onComplete(ar -> {
+                    slot.run();
                     if (ar.failed()) {
                         store.discardIncoming(id);
+                        store.release(reserved);
                         UploadRoutes.internalError(ctx, "cannot store the upload", ar.cause());
                         return;
                     }
@@ -145,6 +156,9 @@ final class UploadReceiver {
 
     private void discard() {
         done = true;
+        store.release(reserved);
+        reserved = 0;
+        slot.run();
         AsyncFile f = file;
         file = null;
         if (f != null) {

@@ -22,14 +22,17 @@ import java.util.UUID;
  * {@code POST /uploads}: the raw video bytes as the body ({@code Content-Type: video/*}, {@code image/gif} or
  * {@code application/octet-stream}; anything else is 415), streamed to disk by {@link UploadReceiver}; answers
  * {@code 201 {"id": "<32 hex>", "video": "upload:<id>", "expiresAt": "<ISO-8601>"}} with
- * {@code Location: /uploads/<id>}. Over {@code t2v.inputs.uploads.max-bytes} (declared or counted): 413.
+ * {@code Location: /uploads/<id>}. Over {@code t2v.inputs.uploads.max-bytes} (declared or counted): 413; past the
+ * quota of all uploads together ({@code t2v.inputs.uploads.max-total-bytes}): 507 {@code insufficient_storage}; more
+ * than {@code t2v.inputs.uploads.max-concurrent} uploads in progress: 429 {@code too_many_uploads} with Retry-After.
  * {@code DELETE /uploads/<id>}: 204, or 404 when there is no such upload. Errors are the API's one JSON shape
  * ({@link ApiError}), internal ones with an id that is also in the log.
  *
  * <p>The POST route has order {@link Integer#MIN_VALUE}: Funqy makes Quarkus install a body handler on every route
  * (order {@code MIN_VALUE + 1}) that would buffer the whole body in memory and apply
  * {@code quarkus.http.limits.max-body-size}, so this route must take the request before it. It therefore also runs
- * before Quarkus HTTP filters (none are installed today); an authentication filter added later must be checked here.
+ * before Quarkus HTTP filters; the authentication filter ({@code ai.t2vzero.auth.AuthFilter}) is a route of the same
+ * order installed earlier, so it still runs first.
  */
 @ApplicationScoped
 public class UploadRoutes {
@@ -38,6 +41,8 @@ public class UploadRoutes {
     private static final Logger LOG = Logger.getLogger(UploadRoutes.class);
     /** Bytes still read (and dropped) after an early error answer before the connection is closed. */
     private static final long DRAIN_LIMIT = 16L << 20;
+    /** Retry-After of a 429 (too many uploads at once). */
+    static final long BUSY_RETRY_AFTER_SECONDS = 5;
 
     private final UploadStore store;
     private final Vertx vertx;
@@ -75,11 +80,25 @@ public class UploadRoutes {
                     + " bytes, more than the limit of " + store.maxBytes() + " bytes"));
             return;
         }
-        // 3. a client waiting for 100-continue gets it only now
+        // 3. the uploads folder's quota, for a declared length; undeclared ones are counted as they arrive
+        if (declared > 0 && store.usedBytes() + declared > store.maxTotalBytes()) {
+            reject(ctx, insufficientStorage(store));
+            return;
+        }
+        // 4. at most t2v.inputs.uploads.max-concurrent uploads in progress
+        Runnable slot = store.tryStartUpload();
+        if (slot == null) {
+            ctx.response().putHeader("Retry-After", Long.toString(BUSY_RETRY_AFTER_SECONDS));
+            reject(ctx, new VideoInputException(429, "too_many_uploads", null, store.maxConcurrent()
+                    + " uploads are in progress, the most this instance takes at once; retry shortly"));
+            return;
+        }
+        ctx.addEndHandler(v -> slot.run());
+        // 5. a client waiting for 100-continue gets it only now
         if (!autoContinue && "100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
             ctx.response().writeContinue();
         }
-        new UploadReceiver(vertx, store, ctx).start();
+        new UploadReceiver(vertx, store, ctx, slot).start();
     }
 
     private void delete(RoutingContext ctx) {
@@ -94,6 +113,12 @@ public class UploadRoutes {
                         + SafeUrlFetcher.abbreviate(id) + " does not exist or has expired"));
             }
         });
+    }
+
+    static VideoInputException insufficientStorage(UploadStore store) {
+        return new VideoInputException(507, "insufficient_storage", null, "the uploads of this instance are at their "
+                + "quota of " + store.maxTotalBytes() + " bytes; delete uploads you no longer need (DELETE /uploads/<id>) "
+                + "or retry once older ones expire");
     }
 
     static boolean acceptable(String contentType) {

@@ -53,6 +53,10 @@ public class UploadStore {
     private final Clock clock;
     private final Vertx vertx;
     private final SecureRandom random = new SecureRandom();
+    private final long maxTotalBytes;
+    private final int maxConcurrent;
+    private final java.util.concurrent.atomic.AtomicLong stored = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger receiving = new java.util.concurrent.atomic.AtomicInteger();
     private long cleanupTimer = -1;
 
     /** An upload: its id, file and expiry. */
@@ -64,28 +68,123 @@ public class UploadStore {
     }
 
     @Inject
-    public UploadStore(InputsConfig config, Vertx vertx) {
-        this(Path.of(config.uploads().dir()), config.uploads().maxBytes().asLongValue(), config.uploads().ttl(),
-                Clock.systemUTC(), vertx);
+    public UploadStore(InputsConfig config, Vertx vertx, ai.t2vzero.config.WorkDirectory work) {
+        this(work.uploads(config.uploads().dir()), config.uploads().maxBytes().asLongValue(), config.uploads().ttl(),
+                Clock.systemUTC(), vertx, config.uploads().maxTotalBytes().asLongValue(),
+                config.uploads().maxConcurrent(), config.uploads().dir().isPresent()
+                        ? "t2v.inputs.uploads.dir" : "t2v.work-dir");
     }
 
-    UploadStore(Path dir, long maxBytes, Duration ttl, Clock clock, Vertx vertx) {
+    UploadStore(Path dir, long maxBytes, Duration ttl, Clock clock, Vertx vertx, long maxTotalBytes,
+                int maxConcurrent, String dirKey) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("t2v.inputs.uploads.max-bytes must be > 0 (got " + maxBytes + ")");
         }
         if (ttl.isZero() || ttl.isNegative()) {
             throw new IllegalArgumentException("t2v.inputs.uploads.ttl must be > 0 (got " + ttl + ")");
         }
+        if (maxTotalBytes < maxBytes) {
+            throw new IllegalArgumentException("t2v.inputs.uploads.max-total-bytes (" + maxTotalBytes
+                    + ") must be >= t2v.inputs.uploads.max-bytes (" + maxBytes + ")");
+        }
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("t2v.inputs.uploads.max-concurrent must be >= 1 (got " + maxConcurrent + ")");
+        }
         this.dir = dir.toAbsolutePath().normalize();
         this.maxBytes = maxBytes;
         this.ttl = ttl;
         this.clock = clock;
         this.vertx = vertx;
-        try {
-            Files.createDirectories(this.dir.resolve(CHECKOUT_DIR));
+        this.maxTotalBytes = maxTotalBytes;
+        this.maxConcurrent = maxConcurrent;
+        ai.t2vzero.config.WorkDirectory.requireWritable(this.dir, dirKey);
+        ai.t2vzero.config.WorkDirectory.requireWritable(this.dir.resolve(CHECKOUT_DIR), dirKey);
+        sweepLeftovers();
+        stored.set(storedBytes());
+    }
+
+    /**
+     * Startup: an upload that was being received or a checkout that was in use when the process stopped belongs to
+     * nobody now (the uploads folder is this process's own).
+     */
+    private void sweepLeftovers() {
+        int swept = ai.t2vzero.config.WorkDirectory.emptyFolder(dir.resolve(CHECKOUT_DIR));
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, INCOMING + "*")) {
+            for (Path p : entries) {
+                Files.deleteIfExists(p);
+                swept++;
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the uploads directory " + this.dir, e);
+            throw new UncheckedIOException("cannot sweep " + dir, e);
         }
+        if (swept > 0) {
+            LOG.infof("removed %d partial upload(s) and checkout(s) left over from an earlier run", swept);
+        }
+    }
+
+    private long storedBytes() {
+        long sum = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                if (ID.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)) {
+                    sum += Files.size(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        return sum;
+    }
+
+    // ---- quota and concurrency (POST /uploads)
+
+    /** Bytes of stored uploads plus bytes received so far by uploads in progress. */
+    public long usedBytes() {
+        return stored.get();
+    }
+
+    public long maxTotalBytes() {
+        return maxTotalBytes;
+    }
+
+    /** Takes {@code n} more bytes of the quota; false (nothing taken) when that would pass it. */
+    public boolean reserve(long n) {
+        while (true) {
+            long used = stored.get();
+            if (used + n > maxTotalBytes) {
+                return false;
+            }
+            if (stored.compareAndSet(used, used + n)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back {@code n} bytes (a discarded upload, a deleted or expired one). */
+    public void release(long n) {
+        stored.addAndGet(-n);
+    }
+
+    /** A receiving slot, or null when {@code t2v.inputs.uploads.max-concurrent} uploads are in progress. */
+    public Runnable tryStartUpload() {
+        while (true) {
+            int n = receiving.get();
+            if (n >= maxConcurrent) {
+                return null;
+            }
+            if (receiving.compareAndSet(n, n + 1)) {
+                java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+                return () -> {
+                    if (released.compareAndSet(false, true)) {
+                        receiving.decrementAndGet();
+                    }
+                };
+            }
+        }
+    }
+
+    public int maxConcurrent() {
+        return maxConcurrent;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -148,7 +247,7 @@ public class UploadStore {
         try {
             Files.deleteIfExists(incomingFile(id));
         } catch (IOException e) {
-            LOG.warnf(e, "cannot delete the aborted upload %s", incomingFile(id));
+            LOG.warnf("cannot delete the aborted upload %s: %s", id, e.getMessage());
         }
     }
 
@@ -215,10 +314,22 @@ public class UploadStore {
         if (id == null || !ID.matcher(id).matches()) {
             return false;
         }
+        return deleteCounted(file(id));
+    }
+
+    /** Deletes an upload file and gives its bytes back to the quota. */
+    private boolean deleteCounted(Path file) {
         try {
-            return Files.deleteIfExists(file(id));
+            long size = Files.size(file);
+            if (Files.deleteIfExists(file)) {
+                release(size);
+                return true;
+            }
+            return false;
+        } catch (NoSuchFileException e) {
+            return false;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete upload " + id, e);
+            throw new UncheckedIOException("cannot delete upload " + file.getFileName(), e);
         }
     }
 
@@ -235,15 +346,19 @@ public class UploadStore {
                     continue;
                 }
                 try {
-                    if (!Files.getLastModifiedTime(p).toInstant().isAfter(cutoff) && Files.deleteIfExists(p)) {
-                        deleted++;
+                    if (!Files.getLastModifiedTime(p).toInstant().isAfter(cutoff)) {
+                        boolean complete = ID.matcher(name).matches();
+                        // an aborted incoming file's bytes were given back when it was discarded
+                        if (complete ? deleteCounted(p) : Files.deleteIfExists(p)) {
+                            deleted++;
+                        }
                     }
                 } catch (NoSuchFileException e) {
                     // deleted concurrently
                 }
             }
-        } catch (IOException e) {
-            LOG.warnf(e, "cleaning up expired uploads in %s failed", dir);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warnf("cleaning up expired uploads failed: %s", e.getMessage());
         }
         if (deleted > 0) {
             LOG.debugf("deleted %d expired upload file(s) in %s", deleted, dir);

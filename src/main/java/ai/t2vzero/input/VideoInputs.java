@@ -29,11 +29,25 @@ public class VideoInputs {
 
     private final UploadStore uploads;
     private final SafeUrlFetcher fetcher;
+    private final VideoLimits limits;
+    private final java.time.Duration decodeTimeout;
 
     @Inject
-    public VideoInputs(UploadStore uploads, Vertx vertx, InputsConfig config) {
+    public VideoInputs(UploadStore uploads, Vertx vertx, InputsConfig config, ai.t2vzero.config.WorkDirectory work) {
         this.uploads = uploads;
-        this.fetcher = new SafeUrlFetcher(vertx, FetchPolicy.from(config));
+        this.limits = VideoLimits.from(config);
+        this.decodeTimeout = config.decodeTimeout();
+        // downloads go to the work directory's tmp/ (emptied at startup), never into the image
+        this.fetcher = new SafeUrlFetcher(vertx, FetchPolicy.from(config), java.net.InetAddress::getAllByName,
+                work.temp());
+    }
+
+    /** Decoding only (tests): no uploads, no URL fetching. */
+    VideoInputs(UploadStore uploads, VideoLimits limits, java.time.Duration decodeTimeout) {
+        this.uploads = uploads;
+        this.fetcher = null;
+        this.limits = limits;
+        this.decodeTimeout = decodeTimeout;
     }
 
     /** What an input-video value refers to. */
@@ -81,22 +95,44 @@ public class VideoInputs {
     /**
      * The frames of the video {@code video} names, sampled at {@code fps} (at most {@code videoLength} of them) and
      * resized so that the longer side is {@code resolution} (both sides multiples of 64), as Text2Video-Zero's
-     * {@code prepare_video} does. The fetched file is deleted whatever happens. A file FFmpeg cannot use is a 422
-     * {@code unreadable_video} on {@code field}.
+     * {@code prepare_video} does: {@link #fetch} then {@link #decode}.
      */
     public VideoFrames readFrames(String video, String field, int fps, int videoLength, int resolution,
                                   StageTimer timer) {
-        Path file;
+        return decode(fetch(video, field, timer), field, fps, videoLength, resolution, timer);
+    }
+
+    /** The input video as a local file that the caller hands to {@link #decode} (which deletes it). */
+    public Path fetch(String video, String field, StageTimer timer) {
         try (StageTimer.Stage ignored = timer.start("video_fetch")) {
-            file = resolve(video, field);
+            return resolve(video, field);
         }
+    }
+
+    /**
+     * Checks {@code file}'s stream info against {@link VideoLimits} (422 before anything is decoded), then decodes the
+     * sampled frames within {@code t2v.inputs.decode-timeout}. Meant to run inside the job slot. The file is deleted
+     * whatever happens. A file FFmpeg cannot use is a 422 {@code unreadable_video} on {@code field}.
+     */
+    public VideoFrames decode(Path file, String field, int fps, int videoLength, int resolution, StageTimer timer) {
+        java.util.concurrent.Future<VideoFrames> decoding = null;
         try (StageTimer.Stage ignored = timer.start("video_read")) {
-            return new VideoReader(file).readFrames(FrameSampling.of(fps, videoLength), resolution);
+            VideoReader reader = new VideoReader(file);
+            limits.check(reader.info(), field);
+            decoding = DECODER.submit(() -> reader.readFrames(FrameSampling.of(fps, videoLength), resolution));
+            return decoding.get(decodeTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            decoding.cancel(true);
+            throw new VideoInputException(422, "video_decode_timeout", field, "`" + field + "`: decoding the video took"
+                    + " longer than " + decodeTimeout.toSeconds() + " s (t2v.inputs.decode-timeout)");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw unreadable(file, field, e.getCause());
+        } catch (InterruptedException e) {
+            decoding.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while decoding the input video", e);
         } catch (VideoReadException e) {
-            // the message names our temp file: say "the video" instead
-            String message = String.valueOf(e.getMessage()).replace(file.toAbsolutePath().toString(), "the video")
-                    .replace(file.toString(), "the video");
-            throw new VideoInputException(422, "unreadable_video", field, message, e);
+            throw unreadable(file, field, e);
         } finally {
             try {
                 Files.deleteIfExists(file);
@@ -106,8 +142,27 @@ public class VideoInputs {
         }
     }
 
+    private static RuntimeException unreadable(Path file, String field, Throwable e) {
+        if (!(e instanceof VideoReadException)) {
+            return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        }
+        // the message names our temp file: say "the video" instead
+        String message = String.valueOf(e.getMessage()).replace(file.toAbsolutePath().toString(), "the video")
+                .replace(file.toString(), "the video");
+        return new VideoInputException(422, "unreadable_video", field, message, e);
+    }
+
+    /** Decodes run here so that a deadline can end the wait (daemon threads: they never hold the JVM up). */
+    private static final java.util.concurrent.ExecutorService DECODER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "t2v-video-decode");
+        t.setDaemon(true);
+        return t;
+    });
+
     @PreDestroy
     void close() {
-        fetcher.close();
+        if (fetcher != null) {
+            fetcher.close();
+        }
     }
 }

@@ -153,13 +153,13 @@ public class WebhookSender {
         } catch (UnknownHostException e) {
             throw new InvalidFieldException(FIELD, "webhook host '" + bare + "' could not be resolved");
         }
-        if (!policy.allows(bare)) {
-            for (InetAddress a : addresses) {
-                AddressCategory category = AddressPolicy.classify(a);
-                if (category != AddressCategory.PUBLIC) {
-                    throw new InvalidFieldException(FIELD, "webhook host '" + bare + "' resolves to a "
-                            + category.label() + " address; only public addresses may be called");
-                }
+        for (InetAddress a : addresses) {
+            AddressCategory category = AddressPolicy.classify(a);
+            // the input URLs' rule: the allowlist lifts private/CGNAT (or its CIDRs); loopback, link-local and
+            // unspecified only with t2v.inputs.allow-unsafe-addresses
+            if (!policy.allowlist().permits(bare, a, category)) {
+                throw new InvalidFieldException(FIELD, "webhook host '" + bare + "' resolves to a "
+                        + category.label() + " address; only public addresses may be called");
             }
         }
         boolean https = scheme.equals("https");

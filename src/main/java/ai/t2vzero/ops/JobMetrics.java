@@ -110,6 +110,12 @@ public class JobMetrics implements BundleLoadListener {
 
     /** Bundle {@code bundle} was loaded in {@code nanos}. */
     @Override
+    public void failed(String bundle) {
+        Counter.builder("t2v.model.load.failures").tag("bundle", bundle)
+                .description("Failed model bundle loads (500 model_unavailable)").register(registry).increment();
+    }
+
+    @Override
     public void loaded(String bundle, long nanos) {
         Timer.builder("t2v.model.load").tag("bundle", bundle).description("Model bundle loads")
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);

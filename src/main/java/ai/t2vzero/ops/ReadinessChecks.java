@@ -15,10 +15,13 @@ import ai.t2vzero.bundle.BundleRegistry;
 import ai.t2vzero.config.T2vConfig;
 
 /**
- * {@code /q/health/ready}: the models volume is mounted and the artifact store takes writes. Neither check loads a
- * bundle (that is the startup check's business, and a job's).
+ * {@code /q/health/ready}: the models volume is mounted, the artifact store takes writes and the work directory has
+ * free space. No check loads a bundle (that is the startup check's business, and a job's). Health answers are public
+ * (no token): their details are states and counts, never paths or error texts (those are logged).
  */
 public final class ReadinessChecks {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ReadinessChecks.class);
 
     private ReadinessChecks() {}
 
@@ -32,8 +35,10 @@ public final class ReadinessChecks {
 
         @Override
         public HealthCheckResponse call() {
-            return HealthCheckResponse.named("models-volume").status(bundles.volumePresent())
-                    .withData("dir", bundles.modelsDir().toString()).build();
+            // states and counts only: no paths (health answers are public)
+            boolean present = bundles.volumePresent();
+            return HealthCheckResponse.named("models-volume").status(present)
+                    .withData("bundles", present ? bundles.available().size() : 0).build();
         }
     }
 
@@ -61,21 +66,50 @@ public final class ReadinessChecks {
         public synchronized HealthCheckResponse call() {
             long now = System.nanoTime();
             if (!checked || now - checkedAt > TTL.toNanos()) {
+                String before = error;
                 try {
                     store.checkWritable();
                     error = null;
                 } catch (IOException | RuntimeException e) {
                     error = e.getMessage() != null ? e.getMessage() : e.toString();
                 }
+                if (error != null && !error.equals(before)) {
+                    // the cause goes to the log (redacted), never into the public health answer
+                    LOG.warnf("artifact store not writable: %s", error);
+                }
                 checked = true;
                 checkedAt = System.nanoTime();
             }
-            var r = HealthCheckResponse.named("artifact-store").status(error == null)
-                    .withData("store", config.artifacts().store().name().toLowerCase());
-            if (error != null) {
-                r.withData("error", error);
+            return HealthCheckResponse.named("artifact-store").status(error == null)
+                    .withData("store", config.artifacts().store().name().toLowerCase()).build();
+        }
+    }
+
+    /**
+     * The work directory's file system has at least {@code t2v.work-dir-min-free} free: below it uploads, downloads
+     * and encodes would fail half-way, so the pod takes no new traffic until space comes back.
+     */
+    @Readiness
+    @ApplicationScoped
+    public static class WorkDirSpace implements HealthCheck {
+
+        @Inject
+        ai.t2vzero.config.WorkDirectory work;
+
+        @Inject
+        T2vConfig config;
+
+        @Override
+        public HealthCheckResponse call() {
+            long min = config.workDirMinFree().asLongValue();
+            long free;
+            try {
+                free = java.nio.file.Files.getFileStore(work.root()).getUsableSpace();
+            } catch (IOException e) {
+                free = 0;
             }
-            return r.build();
+            return HealthCheckResponse.named("work-dir-space").status(free >= min)
+                    .withData("freeBytes", free).withData("minFreeBytes", min).build();
         }
     }
 }

@@ -47,7 +47,8 @@ public class Warmup {
             try {
                 Files.createDirectories(bundles.modelsDir());
             } catch (IOException e) {
-                LOG.warnf("cannot create t2v.models.dir %s: %s", bundles.modelsDir(), e.getMessage());
+                LOG.warnf("cannot create t2v.models.dir %s (mount the models volume there): %s", bundles.modelsDir(),
+                        e.getMessage());
             }
         }
         if (config.models().preload()) {
@@ -61,6 +62,7 @@ public class Warmup {
         String name = config.defaults().model();
         try {
             bundles.stableDiffusion(name, "t2v.defaults.model");
+            bundles.release(name); // loaded, not held: it may be unloaded later like any idle bundle
             preloaded = name;
         } catch (RuntimeException | Error e) {
             preloadError = e.getClass().getSimpleName() + ": " + e.getMessage();

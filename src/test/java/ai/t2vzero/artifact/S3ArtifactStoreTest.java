@@ -353,4 +353,46 @@ class S3ArtifactStoreTest {
         assertThrows(IllegalStateException.class, () -> S3ArtifactStore.Settings.of(
                 config(Map.of("t2v.s3.bucket", "b", "t2v.s3.presign-expiry", "P8D")).s3()), "expiry over 7 days");
     }
+
+    @Test
+    void aHangingEndpointFailsEveryCallWithinTheApiCallTimeout() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept()); // reads nothing, answers nothing
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            URI endpoint = URI.create("http://127.0.0.1:" + silent.getLocalPort());
+            var settings = new S3ArtifactStore.Settings("bucket", PREFIX, Optional.of(endpoint), "us-east-1", true,
+                    Duration.ofMinutes(10), PART, Duration.ofSeconds(2));
+            try (S3ArtifactStore hanging = S3ArtifactStore.create(settings, credentials())) {
+                // the old client waited 60 s of socket timeout per attempt, 3 attempts: the guard is a hang check
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                    assertThrows(IOException.class, () -> hanging.put(new java.io.ByteArrayInputStream(bytes(1000, 1)),
+                            "video/mp4", "mp4"));
+                    assertThrows(IOException.class, () -> hanging.find("0123456789abcdef0123456789abcdef.mp4"));
+                });
+            } finally {
+                for (java.net.Socket s : accepted) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void presignedLinksLiveAsLongAsTheArtifactsWithinSevenDays() {
+        var s = new S3ArtifactStore.Settings("b", "", Optional.empty(), "us-east-1", false, Duration.ofHours(1), PART);
+        assertEquals(Duration.ofHours(24), s.coveringRetention(Duration.ofHours(24)).presignExpiry());
+        assertEquals(Duration.ofDays(7), s.coveringRetention(Duration.ofDays(30)).presignExpiry());
+        assertEquals(Duration.ofDays(7), s.coveringRetention(Duration.ZERO).presignExpiry());
+        assertEquals(Duration.ofHours(1), s.coveringRetention(Duration.ofMinutes(5)).presignExpiry());
+    }
 }

@@ -88,7 +88,8 @@ class T2vConfigTest {
         assertEquals(150, c.limits().maxSteps());
 
         assertEquals(T2vConfig.Artifacts.Store.LOCAL, c.artifacts().store());
-        assertEquals(Path.of("artifacts"), c.artifacts().dir());
+        assertEquals(Optional.empty(), c.artifacts().dir());
+        assertEquals(Path.of("work"), c.workDir());
         assertEquals(Optional.empty(), c.artifacts().publicBaseUrl());
         assertEquals(Duration.ofHours(24), c.artifacts().retention());
         assertEquals(Duration.ofMinutes(15), c.artifacts().cleanupInterval());
@@ -136,6 +137,8 @@ class T2vConfigTest {
                 ConfigMappings.ConfigClass.configClass(ai.t2vzero.job.JobsConfig.class, "t2v.jobs")));
         properties.putAll(ConfigMappings.getProperties(
                 ConfigMappings.ConfigClass.configClass(ai.t2vzero.job.EventsConfig.class, "t2v.events")));
+        properties.putAll(ConfigMappings.getProperties(
+                ConfigMappings.ConfigClass.configClass(ai.t2vzero.auth.AuthConfig.class, "t2v.auth")));
         Map<String, String> expected = new LinkedHashMap<>();
         properties.forEach((name, p) -> {
             if ((p.isLeaf() || p.isPrimitive() || p.isOptional()) && !name.endsWith("[*]")) {

@@ -436,6 +436,44 @@ class DeploymentManifestsTest {
         }
     }
 
+    @Test
+    void serviceIsClusterLocalAndAuthenticatedWithAWritableWorkDir() {
+        Resource service = service();
+        Map<String, Object> labels = asMap(asMap(service.doc().get("metadata"), "metadata").get("labels"), "labels");
+        assertEquals("cluster-local", labels.get("networking.knative.dev/visibility"),
+                "the Service is cluster-local by default (knative/overlays/public exposes it)");
+        Map<String, Object> spec = templateSpec(service);
+        Map<String, Object> c = container(service);
+        Map<String, Map<String, Object>> volumes = byName(listOfMaps(spec.get("volumes"), "volumes"));
+        Map<String, Map<String, Object>> mounts = byMountPath(listOfMaps(c.get("volumeMounts"), "volumeMounts"));
+        Map<String, Object> data = asMap(resource("ConfigMap", CONFIG_MAP_NAME, KNATIVE.resolve("base")).doc().get("data"),
+                "ConfigMap data");
+        // authentication on: the tokens file is a mounted Secret
+        String tokens = (String) data.get("T2V_AUTH_TOKENS_FILE");
+        assertNotNull(tokens, "T2V_AUTH_TOKENS_FILE in the ConfigMap: authentication is on in the overlays");
+        Path tokensDir = Path.of(tokens).getParent();
+        Map<String, Object> authMount = mounts.get(tokensDir.toString());
+        assertNotNull(authMount, "no volumeMount at " + tokensDir);
+        assertTrue(volumes.get((String) authMount.get("name")).containsKey("secret"), "tokens come from a Secret");
+        // the read-only root filesystem needs the work dir on a volume
+        String work = (String) data.get("T2V_WORK_DIR");
+        Map<String, Object> workMount = mounts.get(work);
+        assertNotNull(workMount, "no volumeMount at T2V_WORK_DIR=" + work);
+        assertFalse(Boolean.TRUE.equals(workMount.get("readOnly")));
+        Map<String, Object> workVolume = volumes.get((String) workMount.get("name"));
+        assertTrue(workVolume.containsKey("emptyDir") || workVolume.containsKey("persistentVolumeClaim"));
+        Map<String, Object> security = asMap(c.get("securityContext"), "securityContext");
+        assertEquals(Boolean.TRUE, security.get("readOnlyRootFilesystem"));
+        // the public overlay removes exactly that label
+        String publicOverlay = read(KNATIVE.resolve("overlays/public/kustomization.yaml"));
+        assertTrue(publicOverlay.contains("path: /metadata/labels/networking.knative.dev~1visibility")
+                && publicOverlay.contains("op: remove"), "knative/overlays/public removes the visibility label");
+        // and the images default the work dir to a volume as well
+        for (Path dockerfile : dockerfiles()) {
+            assertTrue(read(dockerfile).contains("T2V_WORK_DIR=/work"), rel(dockerfile) + " sets T2V_WORK_DIR");
+        }
+    }
+
     // ------------------------------------------------------------------ Dockerfiles
 
     @Test

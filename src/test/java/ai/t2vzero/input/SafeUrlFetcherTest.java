@@ -46,6 +46,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -444,7 +445,7 @@ class SafeUrlFetcherTest {
     }
 
     private void assertTimesOut(String url, String expectedMessage) {
-        FetchPolicy p = new FetchPolicy(Set.of("127.0.0.1"), 65_536, Duration.ofSeconds(1), Duration.ofMillis(400),
+        FetchPolicy p = new FetchPolicy(loopbackAllowed(Set.of("127.0.0.1")), 65_536, Duration.ofSeconds(1), Duration.ofMillis(400),
                 Duration.ofMillis(1_500), 5);
         long t0 = System.nanoTime();
         VideoInputException e = fetchFails(p, url);
@@ -452,6 +453,65 @@ class SafeUrlFetcherTest {
         assertError(e, 422, "fetch_timeout");
         assertTrue(e.getMessage().contains(expectedMessage), e.getMessage());
         assertTrue(ms < 3_000, "took " + ms + " ms");
+    }
+
+    // ---- the allowlist lifts private/CGNAT only (fake resolver: nothing leaves this machine)
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "0.0.0.0", "::1", "::ffff:127.0.0.2"}) // metadata/link-local: see below
+    void anAllowlistedHostResolvingToMetadataLoopbackOrUnspecifiedIsStillRefused(String address) throws IOException {
+        InetAddress resolved = InetAddress.getByName(address);
+        SafeUrlFetcher.Resolver fake = host -> new InetAddress[] {resolved};
+        FetchPolicy hostsOnly = new FetchPolicy(AddressAllowlist.ofHosts(Set.of("videos.internal")), 65_536,
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(10), 5);
+        try (SafeUrlFetcher f = new SafeUrlFetcher(vertx, hostsOnly, fake, tmp)) {
+            VideoInputException e = assertThrows(VideoInputException.class,
+                    () -> f.fetch("http://videos.internal:" + port + "/clip.mp4", FIELD));
+            assertError(e, 400, "url_refused");
+        }
+        assertTrue(seen.isEmpty(), "no request may reach the server: " + seen);
+    }
+
+    @Test
+    void theExplicitUnsafeSettingLiftsLoopbackForListedHostsOnly() throws IOException {
+        byte[] video = fakeMp4(10_000);
+        routes.put("/clip.mp4", ex -> send(ex, 200, "video/mp4", video, true));
+        SafeUrlFetcher.Resolver fake = host -> new InetAddress[] {InetAddress.getByAddress(new byte[] {127, 0, 0, 1})};
+        FetchPolicy explicit = new FetchPolicy(loopbackAllowed(Set.of("videos.internal")), 65_536,
+                Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(10), 5);
+        try (SafeUrlFetcher f = new SafeUrlFetcher(vertx, explicit, fake, tmp)) {
+            assertArrayEquals(video, Files.readAllBytes(f.fetch("http://videos.internal:" + port + "/clip.mp4", FIELD)));
+            assertError(assertThrows(VideoInputException.class,
+                    () -> f.fetch("http://other.internal:" + port + "/clip.mp4", FIELD)), 400, "url_refused");
+        }
+    }
+
+    @Test
+    void hostEntriesLiftPrivateAndCgnatAndRangesLiftTheirAddresses() throws IOException {
+        AddressAllowlist hosts = AddressAllowlist.ofHosts(Set.of("Videos.Internal."));
+        assertTrue(hosts.permits("videos.internal", ip("10.0.0.5"), AddressCategory.PRIVATE));
+        assertTrue(hosts.permits("videos.internal", ip("100.64.1.1"), AddressCategory.CGNAT));
+        assertTrue(hosts.permits("anything", ip("93.184.216.34"), AddressCategory.PUBLIC));
+        assertFalse(hosts.permits("videos.internal", ip("224.0.0.1"), AddressCategory.MULTICAST));
+        assertFalse(hosts.permits("videos.internal", ip("169.254.169.254"), AddressCategory.LINK_LOCAL));
+        assertFalse(hosts.permits("videos.internal", ip("127.0.0.1"), AddressCategory.LOOPBACK));
+        assertFalse(hosts.permits("other", ip("10.0.0.5"), AddressCategory.PRIVATE));
+        AddressAllowlist ranges = AddressAllowlist.of(List.of(), List.of("10.1.2.0/24", "fd00::/8", "198.18.0.1"),
+                List.of());
+        assertTrue(ranges.permits("x", ip("10.1.2.200"), AddressCategory.PRIVATE));
+        assertFalse(ranges.permits("x", ip("10.1.3.1"), AddressCategory.PRIVATE));
+        assertTrue(ranges.permits("x", ip("fd12::1"), AddressCategory.PRIVATE));
+        assertTrue(ranges.permits("x", ip("198.18.0.1"), AddressCategory.RESERVED));
+        AddressAllowlist metadataRange = AddressAllowlist.of(List.of(), List.of("169.254.0.0/16"), List.of());
+        assertFalse(metadataRange.permits("x", ip("169.254.169.254"), AddressCategory.LINK_LOCAL));
+        assertTrue(AddressAllowlist.of(List.of(), List.of("169.254.0.0/16"), List.of("link-local"))
+                .permits("x", ip("169.254.169.254"), AddressCategory.LINK_LOCAL));
+        assertThrows(IllegalArgumentException.class, () -> AddressAllowlist.of(List.of(), List.of("example.com/8"), List.of()));
+        assertThrows(IllegalArgumentException.class, () -> AddressAllowlist.of(List.of(), List.of(), List.of("private")));
+    }
+
+    private static InetAddress ip(String literal) throws IOException {
+        return InetAddress.getByName(literal);
     }
 
     // ---- helpers
@@ -499,9 +559,17 @@ class SafeUrlFetcherTest {
         return new SafeUrlFetcher(vertx, policy, InetAddress::getAllByName, tmp);
     }
 
-    /** 64 KiB limit, 2 s connect/read, 10 s total, 5 redirects. */
+    /**
+     * 64 KiB limit, 2 s connect/read, 10 s total, 5 redirects; the hosts may reach loopback (the test server), which
+     * takes the explicit {@code allow-unsafe-addresses=loopback} on top of the host allowlist.
+     */
     private static FetchPolicy policy(Set<String> allowHosts) {
-        return new FetchPolicy(allowHosts, 65_536, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(10), 5);
+        return new FetchPolicy(loopbackAllowed(allowHosts), 65_536, Duration.ofSeconds(2), Duration.ofSeconds(2),
+                Duration.ofSeconds(10), 5);
+    }
+
+    static AddressAllowlist loopbackAllowed(Set<String> hosts) {
+        return new AddressAllowlist(hosts, List.of(), Set.of(AddressCategory.LOOPBACK));
     }
 
     private String url(String path) {

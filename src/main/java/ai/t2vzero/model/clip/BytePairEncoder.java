@@ -21,6 +21,7 @@ final class BytePairEncoder {
 
     static final String WORD_END = "</w>";
     private static final int CACHE_ENTRIES = 20_000;
+    private static final int CACHED_TOKEN_CHARS = 100;
     private static final char[] BYTE_TO_CHAR = byteToUnicode();
 
     private final Map<String, Integer> ranks; // "first second" -> merge rank (lower merges first)
@@ -84,46 +85,83 @@ final class BytePairEncoder {
         String[] cached = cache.get(token);
         if (cached == null) {
             cached = merge(token);
-            cache.put(token, cached);
+            if (token.length() <= CACHED_TOKEN_CHARS) { // words, not a pasted blob
+                cache.put(token, cached);
+            }
         }
         return Arrays.asList(cached);
     }
 
+    /**
+     * The merge loop of CLIP's {@code bpe()}: repeatedly take the lowest-ranked adjacent pair and merge every
+     * non-overlapping occurrence of it, left to right. Written as passes over a linked list with a heap of candidate
+     * pairs instead of rescanning the whole word after each merge: O(n log n) rather than O(n^2) string work, with
+     * the same result (a pass takes all candidates of the lowest rank, in position order, before any pair it creates;
+     * a pair created by a pass is never the pass's own pair, since first+second differs from both first and second).
+     */
     private String[] merge(String token) {
         // 1. one symbol per character, word-end marker on the last
-        List<String> word = new ArrayList<>(token.length());
-        for (int i = 0; i < token.length() - 1; i++) {
-            word.add(String.valueOf(token.charAt(i)));
+        int n = token.length();
+        String[] sym = new String[n];
+        int[] next = new int[n];
+        int[] prev = new int[n];
+        for (int i = 0; i < n; i++) {
+            sym[i] = i == n - 1 ? token.charAt(i) + WORD_END : String.valueOf(token.charAt(i));
+            next[i] = i + 1 < n ? i + 1 : -1;
+            prev[i] = i - 1;
         }
-        word.add(token.charAt(token.length() - 1) + WORD_END);
-        // 2. merge the best-ranked adjacent pair until none is in the table
-        while (word.size() > 1) {
-            int bestRank = Integer.MAX_VALUE;
-            String first = null;
-            String second = null;
-            for (int i = 0; i + 1 < word.size(); i++) {
-                Integer rank = ranks.get(word.get(i) + ' ' + word.get(i + 1));
-                if (rank != null && rank < bestRank) {
-                    bestRank = rank;
-                    first = word.get(i);
-                    second = word.get(i + 1);
+        // 2. candidate pairs by (rank, position); stale ones are skipped when popped
+        java.util.PriorityQueue<long[]> heap = new java.util.PriorityQueue<>(
+                (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        for (int i = 0; i + 1 < n; i++) {
+            push(heap, sym, i, i + 1);
+        }
+        List<long[]> pass = new ArrayList<>();
+        while (!heap.isEmpty()) {
+            long rank = heap.peek()[0];
+            pass.clear();
+            while (!heap.isEmpty() && heap.peek()[0] == rank) {
+                pass.add(heap.poll());
+            }
+            List<Integer> merged = new ArrayList<>();
+            for (long[] c : pass) {
+                int i = (int) c[1];
+                int j = sym[i] == null ? -1 : next[i];
+                Integer current = j < 0 ? null : ranks.get(sym[i] + ' ' + sym[j]);
+                if (current == null || current != rank) {
+                    continue; // stale: one side was merged away or changed
+                }
+                sym[i] = sym[i] + sym[j];
+                sym[j] = null;
+                next[i] = next[j];
+                if (next[j] >= 0) {
+                    prev[next[j]] = i;
+                }
+                merged.add(i);
+            }
+            for (int i : merged) {
+                if (sym[i] == null) {
+                    continue;
+                }
+                if (prev[i] >= 0) {
+                    push(heap, sym, prev[i], i);
+                }
+                if (next[i] >= 0) {
+                    push(heap, sym, i, next[i]);
                 }
             }
-            if (first == null) {
-                break;
-            }
-            List<String> merged = new ArrayList<>(word.size() - 1);
-            for (int i = 0; i < word.size(); ) {
-                if (i + 1 < word.size() && word.get(i).equals(first) && word.get(i + 1).equals(second)) {
-                    merged.add(first + second);
-                    i += 2;
-                } else {
-                    merged.add(word.get(i));
-                    i += 1;
-                }
-            }
-            word = merged;
+        }
+        List<String> word = new ArrayList<>();
+        for (int i = 0; i >= 0; i = next[i]) {
+            word.add(sym[i]);
         }
         return word.toArray(String[]::new);
+    }
+
+    private void push(java.util.PriorityQueue<long[]> heap, String[] sym, int i, int j) {
+        Integer rank = ranks.get(sym[i] + ' ' + sym[j]);
+        if (rank != null) {
+            heap.add(new long[] {rank, i});
+        }
     }
 }

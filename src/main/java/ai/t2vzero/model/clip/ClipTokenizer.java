@@ -167,15 +167,25 @@ public final class ClipTokenizer {
 
     /** The tokens of {@code text} as {@code tokenizer.tokenize(text)} gives them: no bos/eos, no truncation. */
     public List<String> tokens(String text) {
+        return tokens(text, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The first tokens of {@code text}, stopping as soon as {@code limit} exist (a few more may come from the last
+     * word): the same tokens as the start of {@link #tokens(String)}, since every step (added-token split, cleaning,
+     * pre-tokenizing, BPE per word) works left to right. Bounds the work of an over-long prompt by what is kept.
+     */
+    public List<String> tokens(String text, int limit) {
         List<String> out = new ArrayList<>();
-        for (String[] piece : splitOnAddedTokens(text)) {
+        AddedTokenSplitter pieces = new AddedTokenSplitter(text);
+        for (String[] piece = pieces.next(); piece != null && out.size() < limit; piece = pieces.next()) {
             if (piece[1] != null) {
                 out.add(piece[0]);
                 continue;
             }
             String cleaned = String.join(" ", BasicTextCleaner.words(piece[0]));
             Matcher matcher = PRE_TOKENIZER.matcher(cleaned);
-            while (matcher.find()) {
+            while (out.size() < limit && matcher.find()) {
                 out.addAll(bpe.encode(BytePairEncoder.byteEncode(matcher.group())));
             }
         }
@@ -196,12 +206,17 @@ public final class ClipTokenizer {
         return encode(prompt, maxLength);
     }
 
-    /** {@code [bos] + ids[:length-2] + [eos]}, padded with the pad id to {@code length}; mask 1 on real tokens. */
+    /**
+     * {@code [bos] + ids[:length-2] + [eos]}, padded with the pad id to {@code length}; mask 1 on real tokens.
+     * Tokenizing stops once {@code length - 1} text tokens exist (one more than fit), so the work is bounded whatever
+     * the prompt's size; {@code untruncatedLength} is exact up to {@code length}, and {@code > length} means the
+     * prompt was truncated ({@link #tokens(String)} gives the full count).
+     */
     public Encoding encode(String prompt, int length) {
         if (length < 2) {
             throw new IllegalArgumentException("max length must be >= 2 (bos + eos), got " + length);
         }
-        List<String> tokens = tokens(prompt);
+        List<String> tokens = tokens(prompt, length - 1);
         int kept = Math.min(tokens.size(), length - 2);
         long[] ids = new long[length];
         long[] mask = new long[length];
@@ -225,34 +240,62 @@ public final class ClipTokenizer {
     }
 
     /**
-     * transformers' added-token split: the leftmost occurrence of any added token (the longest one where several
-     * start there) is cut out, repeatedly. Returns {text, null} for plain text and {token, token} for added tokens;
-     * empty text pieces are dropped.
+     * transformers' added-token split, one piece at a time: the leftmost occurrence of any added token (the longest
+     * one where several start there) is cut out, repeatedly. {@link #next} returns {text, null} for plain text and
+     * {token, token} for added tokens (empty text pieces are dropped), null at the end. The next occurrence of each
+     * added token is remembered and searched again only once the cut passes it: linear in the text, not quadratic.
      */
-    private List<String[]> splitOnAddedTokens(String text) {
-        List<String[]> out = new ArrayList<>();
-        int from = 0;
-        while (from < text.length()) {
+    private final class AddedTokenSplitter {
+        private final String text;
+        private final String[] tokens = addedTokens.keySet().toArray(String[]::new);
+        private final int[] nextAt = new int[tokens.length];
+        private int from;
+        private String[] pending;
+
+        AddedTokenSplitter(String text) {
+            this.text = text;
+            java.util.Arrays.fill(nextAt, -2); // not searched yet
+        }
+
+        String[] next() {
+            if (pending != null) {
+                String[] p = pending;
+                pending = null;
+                return p;
+            }
+            if (from >= text.length()) {
+                return null;
+            }
             int bestAt = -1;
             String best = null;
-            for (String token : addedTokens.keySet()) {
-                int at = token.isEmpty() ? -1 : text.indexOf(token, from);
+            for (int k = 0; k < tokens.length; k++) {
+                String token = tokens[k];
+                if (token.isEmpty()) {
+                    continue;
+                }
+                if (nextAt[k] == -2 || (nextAt[k] >= 0 && nextAt[k] < from)) {
+                    nextAt[k] = text.indexOf(token, from);
+                }
+                int at = nextAt[k];
                 if (at >= 0 && (bestAt < 0 || at < bestAt || (at == bestAt && token.length() > best.length()))) {
                     bestAt = at;
                     best = token;
                 }
             }
             if (best == null) {
-                out.add(new String[] {text.substring(from), null});
-                break;
+                String[] rest = {text.substring(from), null};
+                from = text.length();
+                return rest;
             }
-            if (bestAt > from) {
-                out.add(new String[] {text.substring(from, bestAt), null});
-            }
-            out.add(new String[] {best, best});
+            String[] added = {best, best};
+            String[] before = bestAt > from ? new String[] {text.substring(from, bestAt), null} : null;
             from = bestAt + best.length();
+            if (before == null) {
+                return added;
+            }
+            pending = added;
+            return before;
         }
-        return out;
     }
 
     private static List<String[]> readMerges(Path file) {

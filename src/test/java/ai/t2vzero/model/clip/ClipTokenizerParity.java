@@ -37,7 +37,9 @@ public final class ClipTokenizerParity implements CaseChecker {
             ClipTokenizer.Encoding e = tokenizer.encode(prompts.get(i), length);
             System.arraycopy(e.inputIds(), 0, ids, i * length, length);
             System.arraycopy(e.attentionMask(), 0, mask, i * length, length);
-            untruncated[i] = e.untruncatedLength();
+            // encode stops once the prompt is known to be too long; the full count comes from tokenize()
+            untruncated[i] = e.untruncatedLength() <= length ? e.untruncatedLength()
+                    : tokenizer.tokens(prompts.get(i)).size() + 2;
             checkTokens(c, tokenizer, params.path("tokens").path(i), prompts.get(i), length);
         }
         Map<String, NDArray> out = new LinkedHashMap<>();

@@ -117,7 +117,7 @@ class ClipTokenizerTest {
         long[] ones = new long[77];
         Arrays.fill(ones, 1);
         assertArrayEquals(ones, e.attentionMask());
-        assertEquals(102, e.untruncatedLength()); // 100 tokens + bos + eos, before truncation
+        assertEquals(78, e.untruncatedLength()); // tokenizing stops one token past what fits: > 77 = truncated
         assertEquals(100, tokenizer.tokens(prompt).size());
         // exactly 75 text tokens fit without truncation
         assertEquals(77, tokenizer.encode("a ".repeat(75)).untruncatedLength());
@@ -246,7 +246,7 @@ class ClipTokenizerTest {
         assertEquals(0, shortTok.padTokenId()); // vocab "!" = 0
         ClipTokenizer.Encoding e = shortTok.encode("a photo of a cat");
         assertArrayEquals(new long[] {BOS, 320, 1125, 539, EOS}, e.inputIds());
-        assertEquals(7, e.untruncatedLength());
+        assertEquals(6, e.untruncatedLength()); // > 5: truncated (tokenizing stopped one token past the 3 kept)
         ClipTokenizer.Encoding padded = shortTok.encode("cat");
         assertArrayEquals(new long[] {BOS, 2368, EOS, 0, 0}, padded.inputIds());
         assertArrayEquals(new long[] {1, 1, 1, 0, 0}, padded.attentionMask());
