@@ -1,113 +1,21 @@
 package ai.t2vzero;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.t2vzero.runtime.TorchRuntime;
-import ai.t2vzero.testing.CaseChecker;
-import ai.t2vzero.testing.CaseCheckers;
-import ai.t2vzero.testing.ParityCase;
-import ai.t2vzero.testing.ParityReport;
+import ai.t2vzero.testing.ParitySuite;
 import ai.t2vzero.testing.Reference;
-import ai.t2vzero.testing.TensorAssert;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The parity suite: one dynamic test per case of the reference manifest ({@code -Dt2vzero.reference=<dir>}),
- * dispatched by kind to a {@link CaseChecker}. Every output is compared with the manifest's tolerance
- * (per-output atol, case rtol; integers exactly). A case whose kind has no checker, or whose checker throws, is a
- * failure: the reference set never self-skips. Writes
+ * The parity suite on the reference set of {@code -Dt2vzero.reference=<dir>} (default {@code ../shared/reference}):
+ * one dynamic test per case of its manifest, dispatched by kind (see {@link ParitySuite}). Writes
  * {@code target/parity-report.json} and {@code target/parity-out/}.
  */
 class ReferenceParityTest {
 
     @TestFactory
     Stream<DynamicTest> referenceCases() {
-        TorchRuntime.engine();
-        Reference ref = Reference.load();
-        ParityReport report = new ParityReport(Path.of("target"), ref.root().toString());
-        List<ParityCase> cases = ref.cases();
-        // -Dt2vzero.parity.only=unet,vae_decode narrows a development run to some kinds (CI runs them all)
-        String only = System.getProperty("t2vzero.parity.only", "").trim();
-        if (!only.isEmpty()) {
-            List<String> kinds = List.of(only.split(","));
-            cases = cases.stream().filter(c -> kinds.contains(c.kind())).toList();
-        }
-        if (cases.isEmpty()) {
-            throw new AssertionError("reference manifest " + ref.root() + " has no cases");
-        }
-        return cases.stream().map(c -> DynamicTest.dynamicTest(c.kind() + ": " + c.name(), () -> run(c, report)));
-    }
-
-    private static void run(ParityCase c, ParityReport report) throws Exception {
-        Optional<CaseChecker> checker = CaseCheckers.forKind(c.kind());
-        if (checker.isEmpty()) {
-            report.put(new ParityReport.Entry(c.name(), c.kind(), "fail", Double.NaN, Double.NaN,
-                    "no checker for kind '" + c.kind() + "'"));
-            throw new AssertionError("case " + c.name() + " has kind '" + c.kind() + "', which no checker handles"
-                    + " (register one in CaseCheckers)");
-        }
-        try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-            Map<String, NDArray> actual;
-            try {
-                actual = checker.get().compute(c, manager);
-            } catch (Throwable t) {
-                report.put(new ParityReport.Entry(c.name(), c.kind(), "fail", Double.NaN, Double.NaN,
-                        "checker threw " + t));
-                throw t;
-            }
-            double maxAbs = 0;
-            double maxRel = 0;
-            List<String> failures = new ArrayList<>();
-            Map<String, NDArray> toWrite = new java.util.LinkedHashMap<>();
-            for (String out : c.outputs()) {
-                NDArray a = actual.get(out);
-                if (a == null) {
-                    failures.add(out + ": not computed");
-                    continue;
-                }
-                toWrite.put(out, a);
-                NDArray e = c.tensor(out, manager);
-                TensorAssert.Result r = TensorAssert.compare(c.name() + "/" + out, a, e, c.rtol(), c.atol(out));
-                maxAbs = Math.max(maxAbs, r.maxAbsErr());
-                maxRel = Math.max(maxRel, r.maxRelErr());
-                if (r.ok()) {
-                    System.out.printf("OK %s/%s maxdiff=%.3g%n", c.name(), out, r.maxAbsErr());
-                } else {
-                    failures.add(out + ": " + r.detail() + " (maxAbsErr " + r.maxAbsErr() + ", atol " + c.atol(out) + ")");
-                }
-            }
-            report.writeOutputs(c.name(), toWrite);
-            if (!failures.isEmpty()) {
-                failures.add(debugTrail(c, actual, manager));
-            }
-            report.put(new ParityReport.Entry(c.name(), c.kind(), failures.isEmpty() ? "pass" : "fail", maxAbs, maxRel,
-                    String.join("; ", failures)));
-            if (!failures.isEmpty()) {
-                throw new AssertionError(c.name() + " failed:\n  " + String.join("\n  ", failures));
-            }
-        }
-    }
-
-    /** Where the divergence starts: the debug/* intermediates the checker produced, in order. */
-    private static String debugTrail(ParityCase c, Map<String, NDArray> actual, NDManager manager) {
-        StringBuilder sb = new StringBuilder("debug trail:");
-        for (Map.Entry<String, NDArray> e : actual.entrySet()) {
-            if (!e.getKey().startsWith("debug/") || !c.hasTensor(e.getKey())) {
-                continue;
-            }
-            NDArray exp = c.tensor(e.getKey(), manager);
-            TensorAssert.Result r = TensorAssert.compare(e.getKey(), e.getValue(), exp, 1e-4, 1e-4);
-            sb.append("\n    ").append(r.ok() ? "ok   " : "DIFF ").append(e.getKey())
-                    .append(" maxAbsErr=").append(r.maxAbsErr());
-        }
-        return sb.toString();
+        return ParitySuite.cases(Reference.load());
     }
 }

@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
 /**
  * The one rule for bundle names (request fields {@code model}, {@code controlnet}): a folder name directly under
  * {@code t2v.models.dir}, 1 to 128 characters from [A-Za-z0-9._-], starting with a letter or digit, without "..",
- * so that no name can leave the models volume. Request validation and the registry both apply it.
+ * so that no name can leave the models volume. Request validation and the registry both apply it. The same rule
+ * admits single-file checkpoints by their file name ({@code my-dreambooth.safetensors}, {@code .ckpt}, {@code .bin},
+ * {@code .pt}, {@code .pth}: see {@code SingleFileCheckpoint}).
  */
 public final class BundleNames {
 

@@ -9,6 +9,7 @@ import ai.t2vzero.pipeline.StableDiffusionModels;
 import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.TorchRuntime;
 import ai.t2vzero.weights.ModelBundle;
+import ai.t2vzero.weights.SingleFileCheckpoint;
 import ai.t2vzero.weights.WeightLoadException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,7 +36,9 @@ import java.util.stream.Stream;
  * separators, no "..", nothing absolute. When a configured default bundle (t2v.defaults.model,
  * t2v.defaults.pix2pix.model, t2v.defaults.edge.controlnet, t2v.defaults.pose.controlnet) is missing and
  * {@code t2v.models.create-demo} is on, a random-weight demo of the real architecture is written first (logged), so
- * the service works out of the box. Health checks never load anything.
+ * the service works out of the box. A name ending in {@code .safetensors}, {@code .ckpt}, {@code .bin}, {@code .pt}
+ * or {@code .pth} is a single-file SD 1.x checkpoint on the volume instead ({@link SingleFileCheckpoint}), cached
+ * the same way. Health checks never load anything.
  */
 @ApplicationScoped
 public class BundleRegistry implements ModelSource {
@@ -140,10 +143,10 @@ public class BundleRegistry implements ModelSource {
 
     private StableDiffusionModels load(String name, String field) {
         Path dir = bundleDir(name, field);
-        String preset = demoPreset(name);
-        if (!Files.isDirectory(dir) && preset != null && config.models().createDemo()) {
-            createDemo(preset, dir);
+        if (SingleFileCheckpoint.isCheckpointName(name)) {
+            return loadSingleFile(name, field, dir);
         }
+        ensureDemo(name, dir);
         if (!Files.isRegularFile(dir.resolve("model_index.json"))) {
             throw new InvalidFieldException(field, "unknown model '" + name + "': no diffusers bundle at " + dir
                     + " (available: " + available() + ")", null);
@@ -164,6 +167,51 @@ public class BundleRegistry implements ModelSource {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /**
+     * A single-file SD 1.x checkpoint ({@code <name>.safetensors / .ckpt / .bin / .pt / .pth} on the models volume,
+     * see {@link SingleFileCheckpoint}): text encoder, UNet and VAE from the file, tokenizer and scheduler from the
+     * default bundle ({@code t2v.defaults.model}, which must be a diffusers folder).
+     */
+    private StableDiffusionModels loadSingleFile(String name, String field, Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidFieldException(field, "unknown model '" + name + "': no checkpoint file of that name on the"
+                    + " models volume (single files: " + CheckpointFiles.list(modelsDir()) + ")", null);
+        }
+        String defaultName = config.defaults().model();
+        if (SingleFileCheckpoint.isCheckpointName(defaultName)) {
+            throw new InvalidFieldException(field, "model '" + name + "' is a single file and takes its tokenizer and"
+                    + " scheduler from the default model, but t2v.defaults.model is a single file too", null);
+        }
+        Path defaults = bundleDir(defaultName, "t2v.defaults.model");
+        ensureDemo(defaultName, defaults);
+        DeviceSpec d = device();
+        long t = System.nanoTime();
+        NDManager manager = NDManager.newBaseManager(d.device());
+        try (SingleFileCheckpoint ckpt = SingleFileCheckpoint.open(file)) {
+            StableDiffusionModels models = StableDiffusionModels.load(name, ckpt.bundle(), new ModelBundle(defaults), d,
+                    manager);
+            loads.incrementAndGet();
+            loadListener.loaded(name, System.nanoTime() - t);
+            LOG.infof("loaded single-file checkpoint '%s' on %s in %.1f s (tokenizer and scheduler of '%s'; %d keys"
+                    + " ignored: EMA copy / schedule buffers)", name, d, (System.nanoTime() - t) / 1e9, defaultName,
+                    ckpt.ignoredKeys().size());
+            return models;
+        } catch (WeightLoadException e) {
+            manager.close();
+            throw new InvalidFieldException(field, "model '" + name + "' cannot be loaded: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private void ensureDemo(String name, Path dir) {
+        String preset = demoPreset(name);
+        if (!Files.isDirectory(dir) && preset != null && config.models().createDemo()) {
+            createDemo(preset, dir);
         }
     }
 

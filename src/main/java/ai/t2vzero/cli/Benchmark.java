@@ -42,7 +42,9 @@ import java.util.Locale;
  *                     the bundle's native size) with per-stage times, UNet passes vs the theoretical count, peak memory
  * --mode M            with --job: text (default), edge, pose (need --controlnet DIR; demo ControlNet written when
  *                     absent) or pix2pix (--bundle must be an InstructPix2Pix bundle; demo written when absent);
- *                     --steps N sets the steps (default 50; 20 for edge/pose as the original app)
+ *                     --steps N sets the steps (default 50; 20 for edge/pose as the original app);
+ *                     --scheduler S the text-to-video scheduler (ddim, pndm, euler-ancestral, dpm-solver++,
+ *                     dpm-solver++-karras; default ddim), t0/t1 derived for the step count as for a request
  * </pre>
  */
 public final class Benchmark {
@@ -105,7 +107,7 @@ public final class Benchmark {
                 Path out = Path.of(option(args, "--out", "target/benchmark-job"));
                 int steps = Integer.parseInt(option(args, "--steps", mode.equals("edge") || mode.equals("pose") ? "20" : "50"));
                 if (mode.equals("text")) {
-                    JobBenchmark.run(sd, frames, steps, out);
+                    JobBenchmark.run(sd, frames, steps, option(args, "--scheduler", "ddim"), out);
                 } else {
                     ControlNetModel cn = null;
                     if (!mode.equals("pix2pix")) {

@@ -128,16 +128,13 @@ final class JobBenchmark {
                 Benchmark.mb(NativeMemory.peakResidentBytes()), mp4, artifact.size());
     }
 
-    static void run(StableDiffusionModels sd, int frames, int steps, Path out) throws Exception {
+    static void run(StableDiffusionModels sd, int frames, int steps, String scheduler, Path out) throws Exception {
         int size = sd.nativeSize();
+        TextToVideoParams.SchedulerName schedulerName = TextToVideoParams.SchedulerName.parse(scheduler).orElseThrow(
+                () -> new IllegalArgumentException("--scheduler must be one of " + TextToVideoParams.SchedulerName.list()));
+        // the request defaults: t0 44, t1 47 at 50 steps, derived for other step counts (TimestepIndices)
         TextToVideoParams p = new TextToVideoParams("a horse galloping on a street", "", sd.name(), frames, size, size,
-                steps, 7.5, 12, 12, Math.max(0, steps - 6), Math.max(1, steps - 3), 0.0, 8, 42,
-                TextToVideoParams.SchedulerName.DDIM, ai.t2vzero.video.VideoFormat.MP4, 4);
-        // the real defaults (t0 44, t1 47 of 50) when steps = 50; scaled down with fewer steps
-        if (steps == 50) {
-            p = new TextToVideoParams(p.prompt(), "", p.model(), frames, size, size, 50, 7.5, 12, 12, 44, 47, 0.0, 8, 42,
-                    p.scheduler(), p.format(), 4);
-        }
+                steps, 7.5, 12, 12, 44, 47, 50, 0.0, 8, 42, schedulerName, ai.t2vzero.video.VideoFormat.MP4, 4);
         AtomicInteger unetPasses = new AtomicInteger();
         PipelineTrace countPasses = (name, value) -> {
             if (name.endsWith("_step_noise_pred")) {
@@ -167,15 +164,18 @@ final class JobBenchmark {
         }
         double total = (System.nanoTime() - start) / 1e9;
 
-        int n;
-        try (Scheduler s = Schedulers.fromConfig(sd.schedulerConfig(), "ddim")) {
-            s.setTimesteps(steps);
-            n = s.timesteps().length;
-        }
+        java.util.function.IntFunction<double[]> schedule = k -> {
+            try (Scheduler s = Schedulers.fromConfig(sd.schedulerConfig(), scheduler)) {
+                s.setTimesteps(k);
+                return s.timesteps();
+            }
+        };
+        int n = schedule.apply(steps).length;
+        ai.t2vzero.pipeline.TimestepIndices.T0T1 warp = p.warpIndices(schedule);
         int chunks = VideoChunker.chunks(frames, p.chunkSize()).size();
-        int expected = (n - p.t0() - 1) + chunks * (p.t1() + 1);
-        System.out.printf(Locale.ROOT, "job: %d frames %dx%d, %d steps (t0 %d, t1 %d), %d chunk(s), bundle %s%n", frames,
-                size, size, steps, p.t0(), p.t1(), chunks, sd.name());
+        int expected = (n - warp.t0() - 1) + chunks * (warp.t1() + 1);
+        System.out.printf(Locale.ROOT, "job: %d frames %dx%d, %s, %d steps (t0 %d, t1 %d), %d chunk(s), bundle %s%n",
+                frames, size, size, schedulerName.id(), steps, warp.t0(), warp.t1(), chunks, sd.name());
         timer.millis().forEach((stage, ms) -> System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", stage, ms));
         System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", "total", total * 1e3);
         System.out.printf(Locale.ROOT, "unet passes: %d (theory: (n - t0 - 1) + chunks x (t1 + 1) = %d)%n",

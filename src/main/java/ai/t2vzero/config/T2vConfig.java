@@ -8,6 +8,7 @@ import java.util.Optional;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /**
  * Every setting of the service under the prefix {@code t2v}: the one place where defaults live
@@ -72,6 +73,14 @@ public interface T2vConfig {
         /** Timestep index t1 down to which the first frame is denoised; 47 as in diffusers (the paper uses 48). */
         @WithDefault("47")
         int t1();
+
+        /**
+         * The step count t0/t1 are indices for (50): a request with another step count and no t0/t1 gets indices
+         * derived from the same position in the noise schedule ({@code ai.t2vzero.pipeline.TimestepIndices}).
+         */
+        @WithName("t0-t1-steps")
+        @WithDefault("50")
+        int t0T1Steps();
 
         /** DDIM eta: 0 is deterministic DDIM, 1 is DDPM-like noise. */
         @WithDefault("0.0")

@@ -36,7 +36,8 @@ interface ControlVideoRequest extends VideoModeRequest {
                                            double defaultConditioningScale, Supplier<CannyEdges> canny,
                                            T2vConfig.Defaults d,
                                            T2vConfig.Limits limits, LongSupplier randomSeed) {
-        Common c = resolveCommon(d.model(), steps, guidance, d, limits, randomSeed);
+        Common c = resolveCommon(d.model(), steps, guidance, ControlVideoPipeline.DEFAULT_SCHEDULER, d, limits,
+                randomSeed);
         String controlnetV = RequestChecks.bundleName("controlnet", controlnet() != null ? controlnet() : defaultControlnet);
         double scaleV = RequestChecks.nonNegative("controlnetConditioningScale",
                 controlnetConditioningScale() != null ? controlnetConditioningScale() : defaultConditioningScale);
@@ -45,7 +46,7 @@ interface ControlVideoRequest extends VideoModeRequest {
         String prompt = quality ? c.prompt() + d.quality().promptSuffix() : c.prompt();
         String negative = quality && negativePrompt() == null ? d.quality().negativePrompt() : c.negativePrompt();
         ControlVideoParams params = new ControlVideoParams(prompt, negative, c.numInferenceSteps(), c.guidanceScale(),
-                scaleV, etaV, c.chunkSize(), ControlVideoPipeline.DEFAULT_SCHEDULER);
+                scaleV, etaV, c.chunkSize(), c.scheduler());
         return new ControlVideoJob(mode, c.model(), controlnetV, c.input(), canny.get(), params, c.seed(), c.format());
     }
 }

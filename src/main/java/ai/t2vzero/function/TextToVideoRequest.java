@@ -65,6 +65,9 @@ public record TextToVideoRequest(
         double motionYV = motionFieldStrengthY != null ? motionFieldStrengthY : d.motionFieldStrengthY();
         int t0V = t0 != null ? t0 : d.t0();
         int t1V = t1 != null ? t1 : d.t1();
+        // explicit t0/t1 are indices into this request's schedule; the defaults are indices at d.t0T1Steps() steps,
+        // re-derived for another step count from the same noise level (TimestepIndices)
+        boolean explicitT0T1 = t0 != null || t1 != null;
         double etaV = eta != null ? eta : d.eta();
         String schedulerV = scheduler != null ? scheduler : d.scheduler();
 
@@ -82,16 +85,21 @@ public record TextToVideoRequest(
         if (t0V >= t1V) {
             throw new InvalidFieldException("t0", "t0 must be < t1 (got t0=" + t0V + ", t1=" + t1V + ")");
         }
-        if (t1V >= c.numInferenceSteps()) {
+        if (explicitT0T1 && t1V >= c.numInferenceSteps()) {
             // t0 and t1 index the scheduler's timesteps from the end: timesteps[-t1 - 1] must exist
             throw new InvalidFieldException("t1", "t1 must be < numInferenceSteps (got t1=" + t1V
                     + ", numInferenceSteps=" + c.numInferenceSteps() + ")");
         }
+        if (!explicitT0T1 && c.numInferenceSteps() < 2) {
+            throw new InvalidFieldException("numInferenceSteps", "numInferenceSteps must be >= 2 for text-to-video "
+                    + "(t0 < t1 need two timesteps; got " + c.numInferenceSteps() + ")");
+        }
         RequestChecks.eta(etaV);
         SchedulerName schedulerName = SchedulerName.parse(schedulerV).orElseThrow(() -> new InvalidFieldException(
-                "scheduler", "scheduler must be one of ddim, pndm (got \"" + schedulerV + "\")"));
+                "scheduler", "scheduler must be one of " + SchedulerName.list() + " (got \"" + schedulerV + "\")"));
         return new TextToVideoParams(c.prompt(), c.negativePrompt(), c.model(), c.videoLength(), heightV, widthV,
-                c.numInferenceSteps(), c.guidanceScale(), motionXV, motionYV, t0V, t1V, etaV, c.chunkSize(), c.seed(),
+                c.numInferenceSteps(), c.guidanceScale(), motionXV, motionYV, t0V, t1V,
+                explicitT0T1 ? c.numInferenceSteps() : d.t0T1Steps(), etaV, c.chunkSize(), c.seed(),
                 schedulerName, c.format(), c.fps());
     }
 }

@@ -86,6 +86,7 @@ public class VideoJobs {
     public TextToVideoResponse textToVideo(TextToVideoParams params, String publicBaseUrl, GenerationListener listener) {
         return measured(TextToVideoFunction.NAME, () -> {
             StageTimer timer = new StageTimer();
+            load(params.model(), null, false, timer);
             return inSlot(params.format(), params.seed(), publicBaseUrl, timer, listener,
                     l -> generation.textToVideo(params, l, timer),
                     (a, v) -> String.format("text-to-video %s: %d frames %dx%d, seed %d, model %s", a.id(),
@@ -101,6 +102,7 @@ public class VideoJobs {
     public TextToVideoResponse controlVideo(ControlVideoJob job, String publicBaseUrl, GenerationListener listener) {
         return measured(job.mode(), () -> {
             StageTimer timer = new StageTimer();
+            load(job.model(), job.controlnet(), false, timer);
             VideoFrames input = read(job.input(), timer);
             return inSlot(job.format(), job.seed(), publicBaseUrl, timer, listener,
                     l -> generation.controlVideo(job.model(), job.controlnet(), job.params(), job.seed(), input,
@@ -118,6 +120,7 @@ public class VideoJobs {
     public TextToVideoResponse videoPix2Pix(VideoPix2PixJob job, String publicBaseUrl, GenerationListener listener) {
         return measured(VideoPix2PixFunction.NAME, () -> {
             StageTimer timer = new StageTimer();
+            load(job.model(), null, true, timer);
             VideoFrames input = read(job.input(), timer);
             return inSlot(job.format(), job.seed(), publicBaseUrl, timer, listener,
                     l -> generation.videoPix2Pix(job.model(), job.params(), job.seed(), input, job.input().fps(), l,
@@ -127,9 +130,17 @@ public class VideoJobs {
         });
     }
 
+    /** The job's models, loaded (once) and checked before anything else: a bad name is refused at once. */
+    private void load(String model, String controlnet, boolean pix2pix, StageTimer timer) {
+        refuseWhenShuttingDown();
+        guard.run(() -> {
+            generation.load(model, controlnet, pix2pix, timer);
+            return null;
+        });
+    }
+
     /** The input video's sampled, resized frames (before a slot is taken: fetching is not generation). */
     private VideoFrames read(VideoInput input, StageTimer timer) {
-        refuseWhenShuttingDown();
         return inputs.readFrames(input.video(), "video", input.fps(), input.videoLength(), input.resolution(), timer);
     }
 

@@ -5,6 +5,7 @@ import java.util.function.LongSupplier;
 
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.input.VideoInputs;
+import ai.t2vzero.pipeline.TextToVideoParams;
 import ai.t2vzero.video.VideoFormat;
 
 /**
@@ -17,25 +18,37 @@ interface VideoModeRequest extends GenerationRequest {
 
     Integer resolution();
 
-    /** The shared fields and the input video, merged and validated. */
+    /** ddim, pndm, euler-ancestral, dpm-solver++ or dpm-solver++-karras (null: the mode's default). */
+    String scheduler();
+
+    /**
+     * The shared fields and the input video, merged and validated ({@code scheduler}: the name for
+     * {@code Schedulers.fromConfig}).
+     */
     record Common(String prompt, String negativePrompt, String model, VideoInput input, int numInferenceSteps,
-                  double guidanceScale, int chunkSize, long seed, VideoFormat format) {}
+                  double guidanceScale, int chunkSize, long seed, VideoFormat format, String scheduler) {}
 
     /**
      * Merges the defaults into the absent shared and input fields and validates them.
      *
+     * @param defaultScheduler the mode's scheduler when the request names none (ddim for ControlNet, euler-ancestral
+     *                         for pix2pix)
      * @throws InvalidFieldException naming the first field at fault and its bound
      */
-    default Common resolveCommon(String defaultModel, int defaultSteps, double defaultGuidance, T2vConfig.Defaults d,
-                                 T2vConfig.Limits limits, LongSupplier randomSeed) {
+    default Common resolveCommon(String defaultModel, int defaultSteps, double defaultGuidance, String defaultScheduler,
+                                 T2vConfig.Defaults d, T2vConfig.Limits limits, LongSupplier randomSeed) {
         Shared s = resolveShared(defaultModel, defaultSteps, defaultGuidance, d, limits, randomSeed);
         String videoV = video();
         checkVideoReference(videoV);
         int resolutionV = RequestChecks.range("resolution", resolution() != null ? resolution() : d.resolution(),
                 64, Math.min(limits.maxHeight(), limits.maxWidth()));
+        String schedulerV = scheduler() != null ? scheduler() : defaultScheduler;
+        TextToVideoParams.SchedulerName schedulerName = TextToVideoParams.SchedulerName.parse(schedulerV).orElseThrow(
+                () -> new InvalidFieldException("scheduler", "scheduler must be one of "
+                        + TextToVideoParams.SchedulerName.list() + " (got \"" + schedulerV + "\")"));
         return new Common(s.prompt(), s.negativePrompt(), s.model(),
                 new VideoInput(videoV.strip(), s.videoLength(), s.fps(), resolutionV), s.numInferenceSteps(),
-                s.guidanceScale(), s.chunkSize(), s.seed(), s.format());
+                s.guidanceScale(), s.chunkSize(), s.seed(), s.format(), schedulerName.id());
     }
 
     /** Required; {@code upload:<id>} or an http(s) URL (the input package checks the rest when it fetches it). */

@@ -32,12 +32,13 @@ public record VideoPix2PixRequest(
         Integer chunkSize,
         Long seed,
         String format,
+        String scheduler,
         Integer timeoutSeconds,
         String webhook) implements VideoModeRequest, AsyncFields {
 
     /** A request with only a prompt and a video: every other field takes its default. */
     public static VideoPix2PixRequest of(String prompt, String video) {
-        return new VideoPix2PixRequest(prompt, null, null, video, null, null, null, null, null, null, null, null, null, null, null);
+        return new VideoPix2PixRequest(prompt, null, null, video, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public VideoPix2PixJob resolve(T2vConfig config) {
@@ -51,11 +52,12 @@ public record VideoPix2PixRequest(
      */
     public VideoPix2PixJob resolve(T2vConfig.Defaults d, T2vConfig.Limits limits, LongSupplier randomSeed) {
         T2vConfig.Pix2pix p = d.pix2pix();
-        Common c = resolveCommon(p.model(), p.numInferenceSteps(), p.guidanceScale(), d, limits, randomSeed);
+        Common c = resolveCommon(p.model(), p.numInferenceSteps(), p.guidanceScale(),
+                VideoPix2PixPipeline.DEFAULT_SCHEDULER, d, limits, randomSeed);
         double imageGuidanceV = imageGuidanceScale != null ? imageGuidanceScale : p.imageGuidanceScale();
         RequestChecks.nonNegative("imageGuidanceScale", imageGuidanceV);
         VideoPix2PixParams params = new VideoPix2PixParams(c.prompt(), c.negativePrompt(), c.numInferenceSteps(),
-                c.guidanceScale(), imageGuidanceV, c.chunkSize(), VideoPix2PixPipeline.DEFAULT_SCHEDULER);
+                c.guidanceScale(), imageGuidanceV, c.chunkSize(), c.scheduler());
         return new VideoPix2PixJob(c.model(), c.input(), params, c.seed(), c.format());
     }
 }

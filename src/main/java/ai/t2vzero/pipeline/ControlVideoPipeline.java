@@ -84,7 +84,7 @@ public final class ControlVideoPipeline {
     }
 
     /** ControlNet video as a mode of the engine: one shared x_T, noise from UNet + ControlNet residuals. */
-    private final class ControlMode implements VideoMode {
+    private final class ControlMode extends VideoMode {
 
         private final ControlVideoParams p;
         private final NDArray controlImages;
@@ -94,68 +94,33 @@ public final class ControlVideoPipeline {
         private NDArray control;
 
         ControlMode(ControlVideoParams p, NDArray controlImages) {
+            super(new Settings((int) controlImages.getShape().get(0), p.chunkSize(), frameLatent(models,
+                    models.vae().config().latentChannels(), controlImages.getShape().get(2),
+                    controlImages.getShape().get(3)), p.doClassifierFreeGuidance() ? 2 : 1, p.scheduler(),
+                    p.numInferenceSteps(), p.eta()));
             this.p = p;
             this.controlImages = controlImages;
             this.cfg = p.doClassifierFreeGuidance();
-            Shape s = controlImages.getShape();
-            int vsf = models.vaeScaleFactor();
-            this.frame = new Shape(1, models.vae().config().latentChannels(), s.get(2) / vsf, s.get(3) / vsf);
+            this.frame = settings().frameLatent();
         }
 
-        @Override
-        public int frames() {
-            return (int) controlImages.getShape().get(0);
-        }
+
+
+
+
+
+
+
+
 
         @Override
-        public int chunkSize() {
-            return p.chunkSize();
-        }
-
-        @Override
-        public Shape frameLatent() {
-            return frame;
-        }
-
-        @Override
-        public int guidanceGroups() {
-            return cfg ? 2 : 1;
-        }
-
-        @Override
-        public String scheduler() {
-            return p.scheduler();
-        }
-
-        @Override
-        public int numInferenceSteps() {
-            return p.numInferenceSteps();
-        }
-
-        @Override
-        public double eta() {
-            return p.eta();
-        }
-
-        @Override
-        public List<GenerationListener.StagePlan> extraStages(double[] timesteps, List<int[]> chunks) {
-            return List.of();
-        }
-
-        @Override
-        public int chunkSteps(double[] timesteps) {
-            return timesteps.length;
-        }
-
-        @Override
-        public NDArray encodePrompt(DenoisingEngine engine, NDManager work) {
-            return cfg ? PromptEncoder.encodeWithGuidance(models, work, p.prompt(), p.negativePrompt())
-                    : PromptEncoder.encode(models.tokenizer(), models.textEncoder(), work, p.prompt()); // [G, L, D]: uncond first
+        NDArray encodePrompt(DenoisingEngine engine, NDManager work) {
+            return PromptEncoder.encode(models, work, cfg, p.prompt(), p.negativePrompt());     // [G, L, D]: uncond first
         }
 
         /** x_T: one draw for frame 0 that every frame starts from. */
         @Override
-        public ChunkLoop prepare(DenoisingEngine engine, NDManager work, NDArray embeds, Scheduler scheduler) {
+        ChunkLoop prepare(DenoisingEngine engine, NDManager work, NDArray embeds, Scheduler scheduler) {
             double[] timesteps = scheduler.timesteps();
             engine.run().trace().record("timesteps", work.create(toFloats(timesteps)));
             xT = engine.run().noise().initial(work, new int[]{0}, frame).mul(scheduler.initNoiseSigma())
@@ -165,7 +130,7 @@ public final class ControlVideoPipeline {
         }
 
         @Override
-        public ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
+        ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
             PipelineTrace trace = engine.run().trace();
             int m = chunk.length;
             NDArray chunkControl = VideoChunker.select(control, chunk);                  // [m, 3, H, W]

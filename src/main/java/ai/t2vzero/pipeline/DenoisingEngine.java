@@ -63,13 +63,14 @@ public final class DenoisingEngine {
      * {@code run.outputLatents()}, the final latents [F, C, h, w]), owned by {@code out}.
      */
     NDArray generate(VideoMode mode, NDManager out) {
-        frame = mode.frameLatent();
-        processors = AttnProcessors.all(new CrossFrameAttnProcessor(mode.guidanceGroups()));
-        List<int[]> chunks = VideoChunker.chunks(mode.frames(), mode.chunkSize());
+        VideoMode.Settings settings = mode.settings();
+        frame = settings.frameLatent();
+        processors = AttnProcessors.all(new CrossFrameAttnProcessor(settings.guidanceGroups()));
+        List<int[]> chunks = VideoChunker.chunks(settings.frames(), settings.chunkSize());
         StageTimer timer = run.timer();
         try (NDManager work = models.manager().newSubManager();
              ChunkedFrames video = new ChunkedFrames(out);
-             Scheduler scheduler = newScheduler(mode)) {
+             Scheduler scheduler = newScheduler(settings)) {
             plan(mode, scheduler.timesteps(), chunks);
 
             // 1. prompt embeddings, [G, L, D]
@@ -136,8 +137,7 @@ public final class DenoisingEngine {
             }
         }
         if (!loop.tracePrefix().isEmpty()) {
-            trace.record(loop.tracePrefix() + "timesteps", latents.getManager().create(timesteps)
-                    .toType(DataType.INT64, false));
+            trace.record(loop.tracePrefix() + "timesteps", timestepArray(latents.getManager(), timesteps));
         }
         return x;
     }
@@ -178,10 +178,10 @@ public final class DenoisingEngine {
         run.listener().onStep(stage, step, planned.getOrDefault(stage, step));
     }
 
-    private Scheduler newScheduler(VideoMode mode) {
-        Scheduler scheduler = Schedulers.fromConfig(models.schedulerConfig(), mode.scheduler());
-        scheduler.setTimesteps(mode.numInferenceSteps());
-        scheduler.setEta(mode.eta());
+    private Scheduler newScheduler(VideoMode.Settings settings) {
+        Scheduler scheduler = Schedulers.fromConfig(models.schedulerConfig(), settings.scheduler());
+        scheduler.setTimesteps(settings.numInferenceSteps());
+        scheduler.setEta(settings.eta());
         return scheduler;
     }
 
@@ -208,5 +208,11 @@ public final class DenoisingEngine {
     /** The compute dtype of the models. */
     DataType dtype() {
         return models.device().dtype();
+    }
+
+    /** Timesteps as diffusers holds them: int64 when all are integral (DDIM, PNDM, DPM-Solver), else float32. */
+    static NDArray timestepArray(NDManager manager, double[] timesteps) {
+        boolean integral = java.util.Arrays.stream(timesteps).allMatch(t -> t == Math.rint(t));
+        return manager.create(timesteps).toType(integral ? DataType.INT64 : DataType.FLOAT32, false);
     }
 }

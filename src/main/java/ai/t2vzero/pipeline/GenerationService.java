@@ -54,16 +54,7 @@ public class GenerationService {
                                     VideoFrames input, CannyEdges canny, int fps, GenerationListener listener,
                                     StageTimer timer) {
         StableDiffusionModels sd = stableDiffusion(model, timer);
-        ControlNetModel controlnet;
-        try (StageTimer.Stage ignored = timer.start(MODEL_LOAD)) {
-            controlnet = models.controlNet(controlnetName, "controlnet");
-        }
-        ControlVideoPipeline pipeline;
-        try {
-            pipeline = new ControlVideoPipeline(sd, controlnet);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidFieldException("controlnet", "controlnet '" + controlnetName + "': " + e.getMessage(), e);
-        }
+        ControlVideoPipeline pipeline = controlPipeline(sd, controlnetName, timer);
         VideoFrames control = input;
         if (canny != null) {
             try (StageTimer.Stage ignored = timer.start(CANNY)) {
@@ -86,12 +77,7 @@ public class GenerationService {
     public VideoFrames videoPix2Pix(String model, VideoPix2PixParams params, long seed, VideoFrames input, int fps,
                                     GenerationListener listener, StageTimer timer) {
         StableDiffusionModels sd = stableDiffusion(model, timer);
-        VideoPix2PixPipeline pipeline;
-        try {
-            pipeline = new VideoPix2PixPipeline(sd);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidFieldException("model", e.getMessage(), e);
-        }
+        VideoPix2PixPipeline pipeline = pix2pixPipeline(sd);
         VideoPix2PixParams p = params.withChunkSize(chunkSize(sd, params.chunkSize(), input.height(), input.width(),
                 input.frameCount()));
         GenerationRun run = run(seed, timer, listener);
@@ -101,6 +87,41 @@ public class GenerationService {
                 return pipeline.generate(p, video, run, out);
             }
         });
+    }
+
+    /**
+     * Loads (once) and checks the models a job needs: {@code controlnet} null for text-to-video, {@code pix2pix} for
+     * video-pix2pix. A job calls it before it takes a slot, so that a bad model name or an unfit bundle is refused at
+     * once; the generation itself then finds them loaded.
+     */
+    public void load(String model, String controlnet, boolean pix2pix, StageTimer timer) {
+        StableDiffusionModels sd = stableDiffusion(model, timer);
+        if (controlnet != null) {
+            controlPipeline(sd, controlnet, timer);
+        }
+        if (pix2pix) {
+            pix2pixPipeline(sd);
+        }
+    }
+
+    private ControlVideoPipeline controlPipeline(StableDiffusionModels sd, String controlnetName, StageTimer timer) {
+        ControlNetModel controlnet;
+        try (StageTimer.Stage ignored = timer.start(MODEL_LOAD)) {
+            controlnet = models.controlNet(controlnetName, "controlnet");
+        }
+        try {
+            return new ControlVideoPipeline(sd, controlnet);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("controlnet", "controlnet '" + controlnetName + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static VideoPix2PixPipeline pix2pixPipeline(StableDiffusionModels sd) {
+        try {
+            return new VideoPix2PixPipeline(sd);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("model", e.getMessage(), e);
+        }
     }
 
     /** The SD bundle {@code name} (request field "model"), loading it on first use. */

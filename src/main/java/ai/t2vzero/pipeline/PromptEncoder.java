@@ -30,4 +30,11 @@ public final class PromptEncoder {
         NDArray cond = encode(m.tokenizer(), m.textEncoder(), manager, prompt);
         return NDArrays.concat(0, uncond, cond); // [2, 77, D]: uncond first
     }
+
+    /** [2, 77, D] (negative first) under classifier-free guidance, else [1, 77, D] of the prompt alone. */
+    public static NDArray encode(StableDiffusionModels m, NDManager manager, boolean guidance, String prompt,
+                                 String negative) {
+        return guidance ? encodeWithGuidance(m, manager, prompt, negative)
+                : encode(m.tokenizer(), m.textEncoder(), manager, prompt);
+    }
 }

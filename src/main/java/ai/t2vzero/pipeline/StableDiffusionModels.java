@@ -31,13 +31,23 @@ public record StableDiffusionModels(
      * Every component is loaded strictly (missing, unused or mis-shaped tensors fail naming the keys).
      */
     public static StableDiffusionModels load(String name, ModelBundle bundle, DeviceSpec device, NDManager manager) {
-        ClipTokenizer tokenizer = ClipTokenizer.load(bundle.dir("tokenizer"));
-        ClipTextModel textEncoder = ClipTextModel.load(bundle, "text_encoder", manager, device.dtype());
-        UNet2DConditionModel unet = UNet2DConditionModel.load(bundle, "unet", manager, device.dtype());
-        AutoencoderKL vae = AutoencoderKL.load(bundle, "vae", manager, device.dtype());
-        int sampleSize = bundle.config("unet").getInt("sample_size", 64);
-        return new StableDiffusionModels(name, tokenizer, textEncoder, unet, vae, bundle.schedulerConfig(), sampleSize,
-                device, manager);
+        return load(name, bundle, bundle, device, manager);
+    }
+
+    /**
+     * Loads the text encoder, UNet and VAE from {@code weights} and the tokenizer and scheduler config from
+     * {@code tokenizerAndScheduler}: a single-file checkpoint ({@code SingleFileCheckpoint.bundle()}) has no
+     * tokenizer or scheduler of its own, so they come from a diffusers bundle (the default one).
+     */
+    public static StableDiffusionModels load(String name, ModelBundle weights, ModelBundle tokenizerAndScheduler,
+                                             DeviceSpec device, NDManager manager) {
+        ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerAndScheduler.dir("tokenizer"));
+        ClipTextModel textEncoder = ClipTextModel.load(weights, "text_encoder", manager, device.dtype());
+        UNet2DConditionModel unet = UNet2DConditionModel.load(weights, "unet", manager, device.dtype());
+        AutoencoderKL vae = AutoencoderKL.load(weights, "vae", manager, device.dtype());
+        int sampleSize = weights.config("unet").getInt("sample_size", 64);
+        return new StableDiffusionModels(name, tokenizer, textEncoder, unet, vae, tokenizerAndScheduler.schedulerConfig(),
+                sampleSize, device, manager);
     }
 
     /** The same models with another scheduler config (a request may pick DDIM on a PNDM bundle). */

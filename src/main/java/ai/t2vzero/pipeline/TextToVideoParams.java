@@ -11,7 +11,10 @@ import java.util.Optional;
  * merged in and every bound checked ({@code ai.t2vzero.function.TextToVideoRequest#resolve} is the only
  * producer). Field names are the camelCase forms of diffusers' {@code TextToVideoZeroPipeline.__call__}
  * arguments; {@code seed} is the one actually used (drawn at random when the request had none) so that the
- * response can echo it.
+ * response can echo it. {@code t0}/{@code t1} are indices for {@code t0t1Steps} steps: equal to
+ * {@code numInferenceSteps} when the request gave them (index semantics), the configured reference step count (50)
+ * when they are the defaults, in which case {@link TimestepIndices} derives the indices for
+ * {@code numInferenceSteps} from the scheduler's schedule ({@link #warpIndices}).
  */
 public record TextToVideoParams(
         String prompt,
@@ -26,6 +29,7 @@ public record TextToVideoParams(
         double motionFieldStrengthY,
         int t0,
         int t1,
+        int t0t1Steps,
         double eta,
         int chunkSize,
         long seed,
@@ -45,14 +49,20 @@ public record TextToVideoParams(
     public TextToVideoParams withNativeSize(int nativeSize) {
         return new TextToVideoParams(prompt, negativePrompt, model, videoLength, height == 0 ? nativeSize : height,
                 width == 0 ? nativeSize : width, numInferenceSteps, guidanceScale, motionFieldStrengthX,
-                motionFieldStrengthY, t0, t1, eta, chunkSize, seed, scheduler, format, fps);
+                motionFieldStrengthY, t0, t1, t0t1Steps, eta, chunkSize, seed, scheduler, format, fps);
     }
 
     /** These params with another chunk size (frames per all-frames UNet call; never changes the video). */
     public TextToVideoParams withChunkSize(int newChunkSize) {
         return new TextToVideoParams(prompt, negativePrompt, model, videoLength, height, width, numInferenceSteps,
-                guidanceScale, motionFieldStrengthX, motionFieldStrengthY, t0, t1, eta, newChunkSize, seed, scheduler,
+                guidanceScale, motionFieldStrengthX, motionFieldStrengthY, t0, t1, t0t1Steps, eta, newChunkSize, seed,
+                scheduler,
                 format, fps);
+    }
+
+    /** The t0/t1 to run with, given {@code schedule} (steps -> the scheduler's timestep list). */
+    public TimestepIndices.T0T1 warpIndices(java.util.function.IntFunction<double[]> schedule) {
+        return TimestepIndices.forSteps(schedule, t0t1Steps, t0, t1, numInferenceSteps);
     }
 
     /** Whether classifier-free guidance runs (diffusers: {@code do_classifier_free_guidance = guidance_scale > 1}). */
@@ -60,23 +70,55 @@ public record TextToVideoParams(
         return guidanceScale > 1.0;
     }
 
-    /** Schedulers a request may name. */
+    /**
+     * Schedulers a request may name ({@code ai.t2vzero.scheduler.Schedulers} builds them from the bundle's
+     * scheduler_config.json).
+     */
     public enum SchedulerName {
-        DDIM,
-        PNDM;
+        DDIM("ddim", "DDIMScheduler"),
+        PNDM("pndm", "PNDMScheduler"),
+        EULER_ANCESTRAL("euler-ancestral", "EulerAncestralDiscreteScheduler"),
+        DPM_SOLVER_PP("dpm-solver++", "DPMSolverMultistepScheduler"),
+        /** DPM-Solver++ with {@code use_karras_sigmas} on, whatever the bundle's config says. */
+        DPM_SOLVER_PP_KARRAS("dpm-solver++-karras", null);
 
-        /** The name used in requests and config: "ddim", "pndm". */
+        private final String id;
+        private final String className;
+
+        SchedulerName(String id, String className) {
+            this.id = id;
+            this.className = className;
+        }
+
+        /** The name used in requests and config: "ddim", "pndm", "euler-ancestral", "dpm-solver++", ... */
         public String id() {
-            return name().toLowerCase(Locale.ROOT);
+            return id;
         }
 
         public static Optional<SchedulerName> parse(String s) {
-            for (SchedulerName v : values()) {
-                if (v.id().equalsIgnoreCase(s.strip())) {
-                    return Optional.of(v);
+            String v = s.strip();
+            for (SchedulerName n : values()) {
+                if (n.id.equalsIgnoreCase(v) || n.id.replace('-', '_').equalsIgnoreCase(v)) {
+                    return Optional.of(n);
                 }
             }
             return Optional.empty();
+        }
+
+        /** The name of a diffusers scheduler class (its options, Karras sigmas included, come from its config). */
+        public static Optional<SchedulerName> forClass(String diffusersClass) {
+            for (SchedulerName n : values()) {
+                if (diffusersClass.equals(n.className)) {
+                    return Optional.of(n);
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** "ddim, pndm, ..." for error messages. */
+        public static String list() {
+            return java.util.Arrays.stream(values()).map(SchedulerName::id)
+                    .collect(java.util.stream.Collectors.joining(", "));
         }
     }
 }

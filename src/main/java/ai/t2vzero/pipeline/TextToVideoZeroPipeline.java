@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.model.nn.NDArrays;
 import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.scheduler.Scheduler;
+import ai.t2vzero.scheduler.Schedulers;
 
 import java.util.Arrays;
 import java.util.List;
@@ -58,95 +59,72 @@ public final class TextToVideoZeroPipeline {
     }
 
     /** Algorithm 1 as a mode of the engine: the first frame's loops and the warp + DDPM jump that start each chunk. */
-    private final class Algorithm1 implements VideoMode {
+    private final class Algorithm1 extends VideoMode {
 
         private final TextToVideoParams p;
         private final int[] frameIds;
         private final boolean cfg;
         private final Shape frame;
+        /** t0/t1 of this step count: the request's indices, or the defaults re-derived (TimestepIndices). */
+        private final int t0;
+        private final int t1;
         private NDArray x1T1;
         private NDArray x1T0;
         private double alphaVec;
 
         Algorithm1(TextToVideoParams p, int[] frameIds) {
+            super(new Settings(p.videoLength(), p.chunkSize(), frameLatent(models, models.unet().config().inChannels(),
+                    p.height(), p.width()), p.doClassifierFreeGuidance() ? 2 : 1, p.scheduler().id(),
+                    p.numInferenceSteps(), p.eta()));
             this.p = p;
             this.frameIds = frameIds;
             this.cfg = p.doClassifierFreeGuidance();
-            int vsf = models.vaeScaleFactor();
-            this.frame = new Shape(1, models.unet().config().inChannels(), p.height() / vsf, p.width() / vsf);
+            this.frame = settings().frameLatent();
+            TimestepIndices.T0T1 warp = p.warpIndices(steps -> {
+                try (Scheduler s = Schedulers.fromConfig(models.schedulerConfig(), p.scheduler().id())) {
+                    s.setTimesteps(steps);
+                    return s.timesteps();
+                }
+            });
+            this.t0 = warp.t0();
+            this.t1 = warp.t1();
         }
 
         @Override
-        public int frames() {
-            return p.videoLength();
-        }
-
-        @Override
-        public int chunkSize() {
-            return p.chunkSize();
-        }
-
-        @Override
-        public Shape frameLatent() {
-            return frame;                                                  // one frame's latent
-        }
-
-        @Override
-        public int guidanceGroups() {
-            return cfg ? 2 : 1;
-        }
-
-        @Override
-        public String scheduler() {
-            return p.scheduler().id();
-        }
-
-        @Override
-        public int numInferenceSteps() {
-            return p.numInferenceSteps();
-        }
-
-        @Override
-        public double eta() {
-            return p.eta();
-        }
-
-        @Override
-        public List<GenerationListener.StagePlan> extraStages(double[] ts, List<int[]> chunks) {
+        List<GenerationListener.StagePlan> extraStages(double[] ts, List<int[]> chunks) {
             int n = ts.length;
-            int firstFrameSteps = Math.max(0, n - p.t1() - 1) + Math.max(0, p.t1() - p.t0());  // loop 0 + loop 1
+            int firstFrameSteps = Math.max(0, n - t1 - 1) + Math.max(0, t1 - t0);  // loop 0 + loop 1
             int warped = (int) chunks.stream().filter(c -> c.length > 1).count();
             return List.of(new GenerationListener.StagePlan(FIRST_FRAME, firstFrameSteps),
                     new GenerationListener.StagePlan(WARP, warped));
         }
 
         @Override
-        public int chunkSteps(double[] ts) {
-            return Math.min(ts.length, p.t1() + 1);                             // loop 2
+        int chunkSteps(double[] ts) {
+            return Math.min(ts.length, t1 + 1);                             // loop 2
         }
 
         @Override
-        public NDArray encodePrompt(DenoisingEngine engine, NDManager work) {
-            NDArray embeds = cfg ? PromptEncoder.encodeWithGuidance(models, work, p.prompt(), p.negativePrompt())
-                    : PromptEncoder.encode(models.tokenizer(), models.textEncoder(), work, p.prompt()); // [G, L, D]: uncond first
+        NDArray encodePrompt(DenoisingEngine engine, NDManager work) {
+            NDArray embeds = PromptEncoder.encode(models, work, cfg, p.prompt(), p.negativePrompt()); // [G, L, D]: uncond first
             engine.run().trace().record("prompt_embeds", embeds);
             return embeds;
         }
 
         @Override
-        public ChunkLoop prepare(DenoisingEngine engine, NDManager work, NDArray embeds, Scheduler scheduler) {
+        ChunkLoop prepare(DenoisingEngine engine, NDManager work, NDArray embeds, Scheduler scheduler) {
             PipelineTrace trace = engine.run().trace();
             // 2. loop boundaries as python slices timesteps[:-t1-1], [-t1-1:-t0-1], [-t1-1:]
             double[] ts = scheduler.timesteps();
             int n = ts.length;
-            if (p.t1() + 1 >= n || p.t0() >= p.t1()) {
+            if (t1 >= n || t0 < 0 || t0 >= t1) {
                 throw new IllegalArgumentException("t0 < t1 < " + (n - 1) + " required for a " + n + "-entry schedule (t0="
-                        + p.t0() + ", t1=" + p.t1() + ")");
+                        + t0 + ", t1=" + t1 + ")");
             }
-            trace.record("timesteps", work.create(ts).toType(DataType.INT64, false));
-            double[] loop0 = Arrays.copyOfRange(ts, 0, n - p.t1() - 1);
-            double[] loop1 = Arrays.copyOfRange(ts, n - p.t1() - 1, n - p.t0() - 1);
-            double[] loop2 = Arrays.copyOfRange(ts, n - p.t1() - 1, n);
+            trace.record("timesteps", DenoisingEngine.timestepArray(work, ts));
+            double[] loop0 = Arrays.copyOfRange(ts, 0, n - t1 - 1);
+            double[] loop1 = Arrays.copyOfRange(ts, n - t1 - 1, n - t0 - 1);
+            double[] loop2 = Arrays.copyOfRange(ts, n - t1 - 1, n);
 
             // 3. x^1_T -> x^1_{T1} -> x^1_{T0}: the first frame alone
             int[] first = {0};
@@ -166,13 +144,14 @@ public final class TextToVideoZeroPipeline {
             trace.record("x_1_t0", x1T0);
 
             // 4. DDPM forward jump t0 -> t1: x_t1 = sqrt(P) x_t0 + sqrt(1 - P) eps, P = prod(alphas[t0v:t1v])
-            alphaVec = alphaProduct(afterLoop0.alphas(), (int) ts[n - p.t0() - 1], (int) ts[n - p.t1() - 1]);
+            // (float timesteps of Euler-type schedulers index the nearest training timestep, half to even)
+            alphaVec = alphaProduct(afterLoop0.alphas(), (int) Math.rint(ts[n - t0 - 1]), (int) Math.rint(ts[n - t1 - 1]));
             return new ChunkLoop(loop(LOOP2, DenoisingEngine.ALL_FRAMES, loop2), afterLoop0);
         }
 
         /** 5. a chunk starts at x^1_{T1} for frame 0 and the warped, forward-noised x^k_{T1} for the others. */
         @Override
-        public ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
+        ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
             PipelineTrace trace = engine.run().trace();
             NDManager work = x1T1.getManager();
             int[] others = Arrays.copyOfRange(chunk, 1, chunk.length);   // frames k >= 1 of this chunk

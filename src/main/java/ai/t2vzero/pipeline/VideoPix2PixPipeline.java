@@ -33,7 +33,7 @@ import java.util.List;
 public final class VideoPix2PixPipeline {
 
     /** Text2Video-Zero's scheduler for Video Instruct-Pix2Pix. */
-    public static final String DEFAULT_SCHEDULER = "euler_ancestral";
+    public static final String DEFAULT_SCHEDULER = "euler-ancestral";
     static final String LOOP = "denoise";
     static final String VAE_ENCODE = "vae_encode";
 
@@ -75,7 +75,7 @@ public final class VideoPix2PixPipeline {
     }
 
     /** Instruct-Pix2Pix as a mode of the engine: image latents once, fresh noise per chunk, three-way guidance. */
-    private final class Pix2PixMode implements VideoMode {
+    private final class Pix2PixMode extends VideoMode {
 
         private final VideoPix2PixParams p;
         private final NDArray video;
@@ -85,62 +85,32 @@ public final class VideoPix2PixPipeline {
         private double initNoiseSigma;
 
         Pix2PixMode(VideoPix2PixParams p, NDArray video) {
+            // eta 0: diffusers' InstructPix2Pix pipeline passes none
+            super(new Settings((int) video.getShape().get(0), p.chunkSize(), frameLatent(models,
+                    models.vae().config().latentChannels(), video.getShape().get(2), video.getShape().get(3)),
+                    p.doClassifierFreeGuidance() ? 3 : 1, p.scheduler(), p.numInferenceSteps(), 0));
             this.p = p;
             this.video = video;
             this.cfg = p.doClassifierFreeGuidance();
-            Shape s = video.getShape();
-            int vsf = models.vaeScaleFactor();
-            this.frame = new Shape(1, models.vae().config().latentChannels(), s.get(2) / vsf, s.get(3) / vsf);
+            this.frame = settings().frameLatent();
         }
 
-        @Override
-        public int frames() {
-            return (int) video.getShape().get(0);
-        }
+
+
+
+
+
+
 
         @Override
-        public int chunkSize() {
-            return p.chunkSize();
+        List<GenerationListener.StagePlan> extraStages(double[] timesteps, List<int[]> chunks) {
+            return List.of(new GenerationListener.StagePlan(VAE_ENCODE, settings().frames()));
         }
 
-        @Override
-        public Shape frameLatent() {
-            return frame;
-        }
-
-        @Override
-        public int guidanceGroups() {
-            return cfg ? 3 : 1;
-        }
-
-        @Override
-        public String scheduler() {
-            return p.scheduler();
-        }
-
-        @Override
-        public int numInferenceSteps() {
-            return p.numInferenceSteps();
-        }
-
-        @Override
-        public double eta() {
-            return 0;                                   // diffusers' InstructPix2Pix pipeline passes eta 0
-        }
-
-        @Override
-        public List<GenerationListener.StagePlan> extraStages(double[] timesteps, List<int[]> chunks) {
-            return List.of(new GenerationListener.StagePlan(VAE_ENCODE, frames()));
-        }
-
-        @Override
-        public int chunkSteps(double[] timesteps) {
-            return timesteps.length;
-        }
 
         /** [G, L, D] = [cond, uncond, uncond] (text+image, image only, neither) under guidance, else [cond]. */
         @Override
-        public NDArray encodePrompt(DenoisingEngine engine, NDManager work) {
+        NDArray encodePrompt(DenoisingEngine engine, NDManager work) {
             NDArray cond = PromptEncoder.encode(models.tokenizer(), models.textEncoder(), work, p.prompt());
             if (!cfg) {
                 return cond;
@@ -151,7 +121,7 @@ public final class VideoPix2PixPipeline {
 
         /** Image latents: mode of the VAE posterior of 2 * video - 1, unscaled; one frame at a time. */
         @Override
-        public ChunkLoop prepare(DenoisingEngine engine, NDManager work, NDArray embeds, Scheduler scheduler) {
+        ChunkLoop prepare(DenoisingEngine engine, NDManager work, NDArray embeds, Scheduler scheduler) {
             try (StageTimer.Stage ignored = engine.run().timer().start(VAE_ENCODE)) {
                 imageLatents = encodeFrames(engine, video, engine.dtype());            // [F, C, h, w]
             }
@@ -162,7 +132,7 @@ public final class VideoPix2PixPipeline {
         }
 
         @Override
-        public ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
+        ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
             PipelineTrace trace = engine.run().trace();
             int m = chunk.length;
             NDArray image = VideoChunker.select(imageLatents, chunk);                        // [m, C, h, w]

@@ -12,7 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * from it clips, exactly as {@code DDIMScheduler.from_config(pndm.config)} would), and keys the class does not take
  * are ignored. Values we do not implement are refused, naming the key: {@code beta_schedule} other than linear /
  * scaled_linear, {@code prediction_type} "sample", {@code thresholding}, {@code rescale_betas_zero_snr},
- * {@code use_karras_sigmas}, {@code interpolation_type} other than linear, and PNDM without {@code skip_prk_steps}.
+ * {@code use_karras_sigmas} (except for DPM-Solver), {@code interpolation_type} other than linear, PNDM without
+ * {@code skip_prk_steps}, and the DPM-Solver variants other than dpmsolver++ of order 1 or 2.
  *
  * <pre>
  * // https://huggingface.co/runwayml/stable-diffusion-v1-5/blob/main/scheduler/scheduler_config.json
@@ -33,6 +34,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param stepsOffset       an offset added to the inference steps ("leading" spacing only)
  * @param skipPrkSteps      PNDM: skip the Runge-Kutta warm-up steps, i.e. run PLMS (must be true here)
  * @param timestepSpacing   the way the inference timesteps are spaced
+ * @param dpmSolver         DPMSolverMultistepScheduler's solver options (null for the other classes)
  */
 public record SchedulerConfig(
         String className,
@@ -47,7 +49,21 @@ public record SchedulerConfig(
         boolean setAlphaToOne,
         int stepsOffset,
         boolean skipPrkSteps,
-        TimestepSpacing timestepSpacing) {
+        TimestepSpacing timestepSpacing,
+        DPMSolverOptions dpmSolver) {
+
+    /**
+     * The options of {@link DPMSolverMultistepScheduler} (algorithm_type is always dpmsolver++ here).
+     *
+     * @param solverOrder     1 (DDIM-like first order) or 2 (the multistep second order recommended for guided sampling)
+     * @param heun            solver_type "heun" instead of "midpoint" for the second-order update
+     * @param lowerOrderFinal use first/second order in the last steps when there are fewer than 15 steps
+     * @param eulerAtFinal    use a first-order (Euler) update in the last step
+     * @param useKarrasSigmas noise levels of Karras et al. (2022) (rho 7) instead of the spaced training timesteps
+     * @param finalSigmaMin   final_sigmas_type "sigma_min" (the last sigma is the training minimum) instead of "zero"
+     */
+    public record DPMSolverOptions(int solverOrder, boolean heun, boolean lowerOrderFinal, boolean eulerAtFinal,
+                                   boolean useKarrasSigmas, boolean finalSigmaMin) {}
 
     /** Reads the config for the class it names ({@code _class_name}). */
     public static SchedulerConfig read(ConfigJson cfg) {
@@ -59,18 +75,22 @@ public record SchedulerConfig(
         boolean ddim = className.equals(Schedulers.DDIM);
         boolean pndm = className.equals(Schedulers.PNDM);
         boolean eulerA = className.equals(Schedulers.EULER_ANCESTRAL);
-        if (!ddim && !pndm && !eulerA) {
+        boolean dpm = className.equals(Schedulers.DPM_SOLVER_MULTISTEP);
+        if (!ddim && !pndm && !eulerA && !dpm) {
             throw new WeightLoadException(cfg.source() + ": scheduler class '" + className + "' is not supported (only "
-                    + Schedulers.DDIM + ", " + Schedulers.PNDM + ", " + Schedulers.EULER_ANCESTRAL + ")");
+                    + Schedulers.DDIM + ", " + Schedulers.PNDM + ", " + Schedulers.EULER_ANCESTRAL + ", "
+                    + Schedulers.DPM_SOLVER_MULTISTEP + ")");
         }
         // flags none of our schedulers implements: refused whatever the class
         cfg.requireUnsupported("thresholding", false);
         cfg.requireUnsupported("rescale_betas_zero_snr", false);
-        cfg.requireUnsupported("use_karras_sigmas", false);
         cfg.requireUnsupported("interpolation_type", "linear");
+        if (!dpm) {
+            cfg.requireUnsupported("use_karras_sigmas", false);
+        }
 
         TimestepSpacing spacing = TimestepSpacing.parse(
-                cfg.getString("timestep_spacing", eulerA ? "linspace" : "leading"), cfg.source());
+                cfg.getString("timestep_spacing", eulerA || dpm ? "linspace" : "leading"), cfg.source());
         boolean skipPrk = pndm && cfg.getBool("skip_prk_steps", false);
         if (pndm && !skipPrk) {
             throw new WeightLoadException(cfg.source() + ": 'skip_prk_steps' = false is not supported (only true: "
@@ -90,7 +110,48 @@ public record SchedulerConfig(
                 (ddim || pndm) && cfg.getBool("set_alpha_to_one", ddim),
                 cfg.getInt("steps_offset", 0),
                 skipPrk,
-                spacing);
+                spacing,
+                dpm ? dpmSolverOptions(cfg) : null);
+    }
+
+    /** DPMSolverMultistepScheduler's keys (defaults of diffusers 0.27.2); variants we do not implement are refused. */
+    private static DPMSolverOptions dpmSolverOptions(ConfigJson cfg) {
+        cfg.requireUnsupported("algorithm_type", "dpmsolver++");
+        cfg.requireUnsupported("use_lu_lambdas", false);
+        cfg.requireUnsupported("variance_type", null);
+        if (cfg.has("lambda_min_clipped") && cfg.getDouble("lambda_min_clipped") != Double.NEGATIVE_INFINITY) {
+            throw new WeightLoadException(cfg.source() + ": 'lambda_min_clipped' = " + cfg.node().get("lambda_min_clipped")
+                    + " is not supported (only -inf: no clipping, as for Stable Diffusion's schedules)");
+        }
+        int order = cfg.getInt("solver_order", 2);
+        if (order != 1 && order != 2) {
+            throw new WeightLoadException(cfg.source() + ": 'solver_order' = " + order + " is not supported (only 1, 2)");
+        }
+        String solverType = cfg.getString("solver_type", "midpoint");
+        if (!solverType.equals("midpoint") && !solverType.equals("heun")) {
+            throw new WeightLoadException(cfg.source() + ": 'solver_type' = \"" + solverType + "\" is not supported "
+                    + "(only midpoint, heun)");
+        }
+        String finalSigmas = cfg.getString("final_sigmas_type", "zero");
+        if (!finalSigmas.equals("zero") && !finalSigmas.equals("sigma_min")) {
+            throw new WeightLoadException(cfg.source() + ": 'final_sigmas_type' = \"" + finalSigmas + "\" is not "
+                    + "supported (only zero, sigma_min)");
+        }
+        return new DPMSolverOptions(order, solverType.equals("heun"), cfg.getBool("lower_order_final", true),
+                cfg.getBool("euler_at_final", false), cfg.getBool("use_karras_sigmas", false),
+                finalSigmas.equals("sigma_min"));
+    }
+
+    /** This DPM-Solver config with {@code use_karras_sigmas} on (the {@code dpm-solver++-karras} name). */
+    public SchedulerConfig withKarrasSigmas() {
+        if (dpmSolver == null) {
+            throw new IllegalStateException(className + " has no Karras-sigmas option");
+        }
+        DPMSolverOptions d = dpmSolver;
+        return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas,
+                predictionType, clipSample, clipSampleRange, setAlphaToOne, stepsOffset, skipPrkSteps, timestepSpacing,
+                new DPMSolverOptions(d.solverOrder(), d.heun(), d.lowerOrderFinal(), d.eulerAtFinal(), true,
+                        d.finalSigmaMin()));
     }
 
     private static double[] trainedBetas(ConfigJson cfg) {

@@ -1,7 +1,9 @@
 package ai.t2vzero.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +18,9 @@ import java.util.Objects;
  */
 public final class ConfigJson {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // diffusers writes python's json: -Infinity / NaN appear (DPMSolverMultistepScheduler's lambda_min_clipped)
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private final JsonNode root;
     private final String source;

@@ -22,7 +22,10 @@ import java.util.stream.Stream;
  * A diffusers-layout folder: {@code model_index.json} plus one subfolder per component ({@code unet/},
  * {@code vae/}, {@code text_encoder/}, {@code tokenizer/}, {@code scheduler/}, optionally {@code controlnet/}).
  * A folder that is itself a single component (a ControlNet repo: {@code config.json} +
- * {@code diffusion_pytorch_model.safetensors}) is accepted too, as component "." .
+ * {@code diffusion_pytorch_model.safetensors}) is accepted too, as component "." . Weights are safetensors or
+ * PyTorch {@code .bin} files (read by the restricted unpickler of {@link TorchZipCheckpoint}), safetensors first.
+ * A bundle may also be a view of a single-file checkpoint ({@link #of}), whose {@link Components} supply the
+ * configs and weights.
  */
 public final class ModelBundle {
 
@@ -33,6 +36,15 @@ public final class ModelBundle {
     /** Non-null for a bundle being created: models built on it get generated tensors instead of file reads. */
     private final WeightInit generator;
     private final Map<String, WeightStore> generatedStores = new LinkedHashMap<>();
+    /** Non-null for a view of a single-file checkpoint: configs and weights come from it, not from subfolders. */
+    private final Components components;
+
+    /** Where the configs and weights of components come from when they are not the folder's own files. */
+    public interface Components {
+        ConfigJson config(String component);
+
+        WeightStore openStore(String component, NDManager manager, DataType dtype);
+    }
 
     /** @param variant weight variant to prefer ("fp16" picks {@code *.fp16.safetensors}), or null. */
     public ModelBundle(Path root, String variant) {
@@ -40,6 +52,11 @@ public final class ModelBundle {
     }
 
     private ModelBundle(Path root, String variant, WeightInit generator) {
+        this(root, variant, generator, null);
+    }
+
+    private ModelBundle(Path root, String variant, WeightInit generator, Components components) {
+        this.components = components;
         this.root = root;
         this.variant = variant;
         this.generator = generator;
@@ -60,8 +77,16 @@ public final class ModelBundle {
         return new ModelBundle(root, null, init);
     }
 
+    /** A bundle whose components' configs and weights come from {@code components} (a single-file checkpoint). */
+    public static ModelBundle of(Path root, Components components) {
+        return new ModelBundle(root, null, null, components);
+    }
+
     /** The weight store of one component: its safetensors shards, or a generating store (see {@link #generating}). */
     public WeightStore openStore(String component, NDManager manager, DataType dtype) {
+        if (components != null) {
+            return components.openStore(component, manager, dtype);
+        }
         if (generator != null) {
             WeightStore s = WeightStore.generating(dir(component).toString(), manager, dtype, generator);
             generatedStores.put(component, s);
@@ -118,6 +143,9 @@ public final class ModelBundle {
     }
 
     public ConfigJson config(String component) {
+        if (components != null) {
+            return components.config(component);
+        }
         return ConfigJson.read(dir(component).resolve("config.json"));
     }
 
@@ -126,35 +154,55 @@ public final class ModelBundle {
     }
 
     /**
-     * The safetensors file(s) of a component, in the order real repos name them: a sharded index
-     * ({@code *.safetensors.index.json}), else the variant file ({@code diffusion_pytorch_model.fp16.safetensors},
-     * {@code model.fp16.safetensors}), else the plain one. {@code .bin}-only components are refused with a hint.
+     * The weight file(s) of a component, in the order diffusers picks them: safetensors first (a sharded index
+     * {@code *.safetensors.index.json}, else the variant file {@code diffusion_pytorch_model.fp16.safetensors} /
+     * {@code model.fp16.safetensors}, else the plain one), then PyTorch pickles the same way
+     * ({@code *.bin.index.json}, {@code diffusion_pytorch_model[.fp16].bin}, {@code pytorch_model[.fp16].bin}).
      */
     public List<Path> weightFiles(String component) {
         Path dir = dir(component);
         if (!Files.isDirectory(dir)) {
             throw new WeightLoadException("bundle " + root + " has no '" + component + "' folder");
         }
-        List<String> stems = List.of("diffusion_pytorch_model", "model");
-        List<String> candidates = new ArrayList<>();
-        for (String stem : stems) {
-            if (variant != null) {
-                candidates.add(stem + "." + variant + ".safetensors");
-            }
+        List<Path> found = weightFiles(dir, "safetensors", List.of("diffusion_pytorch_model", "model"));
+        if (found == null) {
+            found = weightFiles(dir, "bin", List.of("diffusion_pytorch_model", "pytorch_model"));
         }
-        for (String stem : stems) {
-            candidates.add(stem + ".safetensors");
+        if (found != null) {
+            return found;
         }
+        try (Stream<Path> s = Files.list(dir)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
+            throw new WeightLoadException("no weights for '" + component + "' in " + dir + " (found " + names
+                    + "; expected diffusion_pytorch_model.safetensors / model.safetensors, their .bin forms, or a"
+                    + " sharded *.index.json)");
+        } catch (IOException e) {
+            throw new WeightLoadException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The files of one format ({@code ext}), or null when the folder has none. */
+    private List<Path> weightFiles(Path dir, String ext, List<String> stems) {
         for (String stem : stems) {
-            for (String name : variant != null
-                    ? List.of(stem + ".safetensors.index." + variant + ".json", stem + "." + variant + ".safetensors.index.json",
-                    stem + ".safetensors.index.json")
-                    : List.of(stem + ".safetensors.index.json")) {
+            List<String> indexes = variant != null
+                    ? List.of(stem + "." + ext + ".index." + variant + ".json", stem + "." + variant + "." + ext + ".index.json",
+                    stem + "." + ext + ".index.json")
+                    : List.of(stem + "." + ext + ".index.json");
+            for (String name : indexes) {
                 Path idx = dir.resolve(name);
                 if (Files.isRegularFile(idx)) {
                     return shards(idx);
                 }
             }
+        }
+        List<String> candidates = new ArrayList<>();
+        for (String stem : stems) {
+            if (variant != null) {
+                candidates.add(stem + "." + variant + "." + ext);
+            }
+        }
+        for (String stem : stems) {
+            candidates.add(stem + "." + ext);
         }
         for (String c : candidates) {
             Path p = dir.resolve(c);
@@ -162,15 +210,7 @@ public final class ModelBundle {
                 return List.of(p);
             }
         }
-        try (Stream<Path> s = Files.list(dir)) {
-            List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
-            boolean hasBin = names.stream().anyMatch(n -> n.endsWith(".bin") || n.endsWith(".ckpt"));
-            throw new WeightLoadException("no safetensors weights for '" + component + "' in " + dir + " (found "
-                    + names + ")" + (hasBin ? ": only PyTorch pickles (.bin/.ckpt); download the .safetensors files of the "
-                    + "repo instead, pickles are never loaded" : ""));
-        } catch (IOException e) {
-            throw new WeightLoadException("cannot list " + dir + ": " + e.getMessage(), e);
-        }
+        return null;
     }
 
     private List<Path> shards(Path index) {

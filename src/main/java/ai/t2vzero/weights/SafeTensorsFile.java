@@ -3,15 +3,12 @@ package ai.t2vzero.weights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.IntBuffer;
-import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,7 +27,7 @@ import java.util.Map;
  * corrupt or truncated file fails here with a message naming the file, never later in native code. Tensor data
  * is memory-mapped one tensor at a time: a 4 GB checkpoint never passes through the Java heap.
  */
-public final class SafeTensorsFile implements AutoCloseable {
+public final class SafeTensorsFile implements TensorSource {
 
     private static final long MAX_HEADER = 100L * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -189,60 +186,49 @@ public final class SafeTensorsFile implements AutoCloseable {
 
     /** The tensor in its stored dtype, on the manager's device (CPU memory is copied out of the mapping). */
     public NDArray load(String name, NDManager manager) {
+        return load(name, manager, null);
+    }
+
+    /** The tensor converted to {@code dtype} (floating tensors only; integer tensors keep their type; null = stored). */
+    @Override
+    public NDArray load(String name, NDManager manager, DataType dtype) {
         TensorInfo t = info(name);
         DataType dt = DataType.fromSafetensors(t.dtype());
         long len = t.end() - t.begin();
         if (len == 0) {
-            return manager.zeros(new Shape(t.shape()), dt);
+            return HostTensors.create(ByteBuffer.allocate(0), t.shape(), dt, manager, dtype);
         }
         if (len > Integer.MAX_VALUE) {
             throw new WeightLoadException("tensor '" + name + "' in " + path + " is larger than 2 GiB");
         }
+        ByteBuffer mapped = null;
         try {
-            ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), len);
-            mapped.order(ByteOrder.LITTLE_ENDIAN);
-            if (dt == DataType.BFLOAT16) {
-                // DJL 0.36 aborts the JVM when creating a bfloat16 array from a buffer: widen on the host
-                // (bf16 is the top half of a float32) and hand over float32.
-                mapped = widenBf16(mapped);
-                dt = DataType.FLOAT32;
-            }
-            try (NDManager tmp = manager.newSubManager(ai.djl.Device.cpu())) {
-                NDArray view = tmp.create(mapped, new Shape(t.shape()), dt);
-                NDArray copy = manager.getDevice().isGpu() ? view.toDevice(manager.getDevice(), true) : view.duplicate();
-                copy.attach(manager);
-                return copy;
-            } finally {
-                // unmap now, not at some later GC: otherwise every touched page of a 4 GB checkpoint stays resident
-                // next to its copy until the buffers are collected
-                BufferRelease.release(mapped);
-            }
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), len);
+            return HostTensors.create(mapped, t.shape(), dt, manager, dtype);
         } catch (IOException e) {
             throw new WeightLoadException("cannot read tensor '" + name + "' from " + path + ": " + e.getMessage(), e);
+        } finally {
+            // unmap now, not at some later GC: otherwise every touched page of a 4 GB checkpoint stays resident
+            // next to its copy until the buffers are collected
+            if (mapped != null) {
+                BufferRelease.release(mapped);
+            }
         }
     }
 
-    private static ByteBuffer widenBf16(ByteBuffer bf16) {
-        ShortBuffer in = bf16.order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
-        ByteBuffer out = ByteBuffer.allocateDirect(in.remaining() * 4).order(ByteOrder.LITTLE_ENDIAN);
-        IntBuffer ints = out.asIntBuffer();
-        while (in.hasRemaining()) {
-            ints.put((in.get() & 0xFFFF) << 16);
-        }
-        return out;
+    @Override
+    public String describe() {
+        return path.toString();
     }
 
-    /** The tensor converted to {@code dtype} (floating tensors only; integer tensors keep their type). */
-    public NDArray load(String name, NDManager manager, DataType dtype) {
-        NDArray raw = load(name, manager);
-        if (raw.getDataType() == dtype || !raw.getDataType().isFloating()) {
-            return raw;
-        }
-        NDArray converted = raw.toType(dtype, false);
-        if (converted != raw) {
-            raw.close();
-        }
-        return converted;
+    @Override
+    public java.util.Set<String> keys() {
+        return tensors.keySet();
+    }
+
+    @Override
+    public long[] shape(String key) {
+        return info(key).shape();
     }
 
     @Override

@@ -23,8 +23,10 @@ import java.util.TreeSet;
 public final class WeightStore implements AutoCloseable {
 
     private final String component;
-    private final List<SafeTensorsFile> files;
-    private final Map<String, SafeTensorsFile> byKey = new LinkedHashMap<>();
+    private final List<TensorSource> files;
+    /** Whether {@link #close} closes the sources (false for views of a single-file checkpoint the caller owns). */
+    private final boolean ownsSources;
+    private final Map<String, TensorSource> byKey = new LinkedHashMap<>();
     private final NDManager manager;
     private final DataType dtype;
     private final TreeSet<String> used = new TreeSet<>();
@@ -35,8 +37,38 @@ public final class WeightStore implements AutoCloseable {
     private final WeightInit generator;
     private final Map<String, NDArray> generated = new LinkedHashMap<>();
 
+    /** A strict store over weight files: safetensors or PyTorch zip checkpoints (told apart by their content). */
     public WeightStore(String component, List<Path> shards, NDManager manager, DataType dtype) {
         this(component, shards, manager, dtype, null);
+    }
+
+    /** A strict store over already opened sources, which stay open (and owned by the caller) after {@link #close}. */
+    public static WeightStore over(String component, List<? extends TensorSource> sources, NDManager manager,
+                                   DataType dtype) {
+        return new WeightStore(component, sources, manager, dtype, false);
+    }
+
+    private WeightStore(String component, List<? extends TensorSource> sources, NDManager manager, DataType dtype,
+                        boolean ownsSources) {
+        this.generator = null;
+        this.component = component;
+        this.manager = manager;
+        this.dtype = dtype;
+        this.ownsSources = ownsSources;
+        this.files = new ArrayList<>(sources);
+        for (TensorSource f : files) {
+            index(f);
+        }
+    }
+
+    private void index(TensorSource f) {
+        for (String k : f.keys()) {
+            TensorSource prev = byKey.put(k, f);
+            if (prev != null) {
+                throw new WeightLoadException(component + ": tensor '" + k + "' appears in both " + prev.describe()
+                        + " and " + f.describe());
+            }
+        }
     }
 
     /**
@@ -52,18 +84,13 @@ public final class WeightStore implements AutoCloseable {
         this.component = component;
         this.manager = manager;
         this.dtype = dtype;
+        this.ownsSources = true;
         this.files = new ArrayList<>();
         try {
             for (Path p : shards) {
-                SafeTensorsFile f = SafeTensorsFile.open(p);
+                TensorSource f = TensorSource.open(p);
                 files.add(f);
-                for (String k : f.tensors().keySet()) {
-                    SafeTensorsFile prev = byKey.put(k, f);
-                    if (prev != null) {
-                        throw new WeightLoadException(component + ": tensor '" + k + "' appears in both " + prev.path()
-                                + " and " + p);
-                    }
-                }
+                index(f);
             }
         } catch (RuntimeException e) {
             close();
@@ -102,7 +129,7 @@ public final class WeightStore implements AutoCloseable {
 
     /** Loads {@code key}, checking its shape. Problems are recorded and reported together by verifyComplete. */
     NDArray load(String key, long... expectedShape) {
-        SafeTensorsFile f = byKey.get(key);
+        TensorSource f = byKey.get(key);
         if (f == null && generator != null) {
             NDArray t = generator.create(key, expectedShape, manager).toType(dtype, false);
             generated.put(key, t);
@@ -115,10 +142,10 @@ public final class WeightStore implements AutoCloseable {
             return manager.zeros(new Shape(expectedShape), dtype);
         }
         used.add(key);
-        TensorInfo info = f.info(key);
-        if (!Arrays.equals(info.shape(), expectedShape)) {
-            mismatched.add(key + ": checkpoint has " + Arrays.toString(info.shape()) + ", model expects "
-                    + Arrays.toString(expectedShape) + " (" + f.path().getFileName() + ")");
+        long[] shape = f.shape(key);
+        if (!Arrays.equals(shape, expectedShape)) {
+            mismatched.add(key + ": checkpoint has " + Arrays.toString(shape) + ", model expects "
+                    + Arrays.toString(expectedShape) + " (" + f.describe() + ")");
             return manager.zeros(new Shape(expectedShape), dtype);
         }
         return f.load(key, manager, dtype);
@@ -148,7 +175,7 @@ public final class WeightStore implements AutoCloseable {
         }
         StringBuilder sb = new StringBuilder();
         sb.append("cannot load ").append(component).append(" from ");
-        sb.append(files.isEmpty() ? "(no files)" : files.stream().map(f -> f.path().toString()).toList());
+        sb.append(files.isEmpty() ? "(no files)" : files.stream().map(TensorSource::describe).toList());
         sb.append(":");
         appendList(sb, "missing tensors", missing);
         appendList(sb, "shape mismatches", mismatched);
@@ -173,7 +200,10 @@ public final class WeightStore implements AutoCloseable {
 
     @Override
     public void close() {
-        for (SafeTensorsFile f : files) {
+        if (!ownsSources) {
+            return;
+        }
+        for (TensorSource f : files) {
             f.close();
         }
     }

@@ -64,7 +64,7 @@ class TextToVideoFunctionDelegationTest {
                 .body("format", is("mp4"))
                 .body("timings.unet", is(1.5f));
         TextToVideoParams p = jobs.lastParams();
-        assertEquals(new TextToVideoParams("a horse galloping", "", "demo", 8, 0, 0, 50, 7.5, 12, 12, 44, 47,
+        assertEquals(new TextToVideoParams("a horse galloping", "", "demo", 8, 0, 0, 50, 7.5, 12, 12, 44, 47, 50,
                 0.0, 8, 42, SchedulerName.DDIM, VideoFormat.MP4, 4), p);
     }
 
@@ -78,8 +78,33 @@ class TextToVideoFunctionDelegationTest {
                 .body("format", is("gif"))
                 .body("id", is("0123456789abcdef0123456789abcdef.gif"))
                 .body("seed", is(-7));
-        assertEquals(new TextToVideoParams("a cat", "blurry", "sd-1.5", 3, 64, 96, 10, 1.0, -2.5, 0.0, 2, 5, 0.5, 2,
+        assertEquals(new TextToVideoParams("a cat", "blurry", "sd-1.5", 3, 64, 96, 10, 1.0, -2.5, 0.0, 2, 5, 10, 0.5, 2,
                 -7, SchedulerName.PNDM, VideoFormat.GIF, 30), jobs.lastParams());
+    }
+
+    @Test
+    void anotherStepCountWithoutT0T1KeepsTheDefaultsForDerivation() {
+        // 20 steps, no t0/t1: the 50-step defaults travel with their step count; the pipeline derives the indices
+        Channel.PLAIN_HTTP.post("text-to-video", "{\"prompt\":\"a cat\",\"numInferenceSteps\":20,"
+                + "\"scheduler\":\"dpm-solver++\",\"seed\":1}").statusCode(200);
+        TextToVideoParams p = jobs.lastParams();
+        assertEquals(20, p.numInferenceSteps());
+        assertEquals(50, p.t0t1Steps());
+        assertEquals(SchedulerName.DPM_SOLVER_PP, p.scheduler());
+        // with the DPM-Solver++ schedule of SD 1.5's config (941, 894, 847, ...): 17/18
+        ai.t2vzero.pipeline.TimestepIndices.T0T1 w = p.warpIndices(steps -> {
+            double[] t = new double[steps];
+            int ratio = 1000 / (steps + 1);
+            for (int i = 0; i < steps; i++) {
+                t[i] = (steps - i) * ratio + 1; // leading spacing over n + 1 points, steps_offset 1
+            }
+            return t;
+        });
+        assertEquals(new ai.t2vzero.pipeline.TimestepIndices.T0T1(17, 18), w);
+        // explicit indices keep index semantics
+        Channel.PLAIN_HTTP.post("text-to-video", "{\"prompt\":\"a cat\",\"numInferenceSteps\":20,\"t0\":3,"
+                + "\"t1\":9,\"seed\":1}").statusCode(200);
+        assertEquals(20, jobs.lastParams().t0t1Steps());
     }
 
     @Test

@@ -35,8 +35,11 @@ class TextToVideoFunctionTest {
             {"{\"prompt\":\"a cat\",\"t0\":45,\"t1\":45}", "t0", "t0 must be < t1 (got t0=45, t1=45)"},
             {"{\"prompt\":\"a cat\",\"t0\":47}", "t0", "t0 must be < t1 (got t0=47, t1=47)"},
             {"{\"prompt\":\"a cat\",\"t0\":-1}", "t0", "t0 must be >= 0 (got -1)"},
-            {"{\"prompt\":\"a cat\",\"numInferenceSteps\":30}", "t1",
+            // explicit t1 keeps index semantics (without t0/t1, 30 steps get derived indices: no error)
+            {"{\"prompt\":\"a cat\",\"numInferenceSteps\":30,\"t1\":47}", "t1",
                     "t1 must be < numInferenceSteps (got t1=47, numInferenceSteps=30)"},
+            {"{\"prompt\":\"a cat\",\"numInferenceSteps\":1}", "numInferenceSteps",
+                    "numInferenceSteps must be >= 2 for text-to-video (t0 < t1 need two timesteps; got 1)"},
             {"{\"prompt\":\"a cat\",\"numInferenceSteps\":60,\"t0\":10,\"t1\":60}", "t1",
                     "t1 must be < numInferenceSteps (got t1=60, numInferenceSteps=60)"},
             {"{\"prompt\":\"a cat\",\"height\":500}", "height", "height must be a multiple of 8 (got 500)"},
@@ -61,7 +64,8 @@ class TextToVideoFunctionTest {
             {"{\"prompt\":\"a cat\",\"eta\":1.5}", "eta", "eta must be in [0, 1] (got 1.5)"},
             {"{\"prompt\":\"a cat\",\"chunkSize\":1}", "chunkSize", "chunkSize must be >= 2 (got 1)"},
             {"{\"prompt\":\"a cat\",\"scheduler\":\"euler\"}", "scheduler",
-                    "scheduler must be one of ddim, pndm (got \"euler\")"},
+                    "scheduler must be one of ddim, pndm, euler-ancestral, dpm-solver++, "
+                            + "dpm-solver++-karras (got \"euler\")"},
             {"{\"prompt\":\"a cat\",\"fps\":0}", "fps", "fps must be in [1, 60] (got 0)"},
             {"{\"prompt\":\"a cat\",\"fps\":61}", "fps", "fps must be in [1, 60] (got 61)"},
             {"{\"prompt\":\"a cat\",\"format\":\"webm\"}", "format", "format must be one of mp4, gif (got \"webm\")"},

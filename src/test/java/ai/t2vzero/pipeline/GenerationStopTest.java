@@ -63,7 +63,7 @@ class GenerationStopTest {
 
     private static NDArray textToVideo(GenerationRun run, NDManager out) {
         TextToVideoParams p = new TextToVideoParams("a horse galloping", "", "sd15-mini", FRAMES, 64, 64, 6, 7.5, 12, 12,
-                1, 3, 0, CHUNK, 1, TextToVideoParams.SchedulerName.DDIM, ai.t2vzero.video.VideoFormat.MP4, 4);
+                1, 3, 6, 0, CHUNK, 1, TextToVideoParams.SchedulerName.DDIM, ai.t2vzero.video.VideoFormat.MP4, 4);
         return new TextToVideoZeroPipeline(sd).generate(p, run, out);
     }
 

@@ -31,10 +31,13 @@ public final class TextToVideoZeroPipelineParity implements CaseChecker {
     public Map<String, NDArray> compute(ParityCase c, NDManager m) throws Exception {
         JsonNode p = c.params();
         try (NDManager weights = m.newSubManager()) {
+            // the case's scheduler is the class and options of its scheduler_config folder (params.scheduler only
+            // names the folder: dpmpp_karras is DPMSolverMultistepScheduler with use_karras_sigmas in the file)
+            ConfigJson schedulerConfig = ConfigJson.read(c.reference().resolve(p.path("scheduler_config").asText())
+                    .resolve("scheduler_config.json"));
             StableDiffusionModels sd = StableDiffusionModels.load("reference", new ModelBundle(c.modelDir()),
                             DeviceSpec.cpu(), weights)
-                    .withSchedulerConfig(ConfigJson.read(c.reference().resolve(p.path("scheduler_config").asText())
-                            .resolve("scheduler_config.json")));
+                    .withSchedulerConfig(schedulerConfig);
             int frames = p.path("video_length").asInt();
             TextToVideoParams params = new TextToVideoParams(
                     p.path("prompt").asText(),
@@ -42,9 +45,11 @@ public final class TextToVideoZeroPipelineParity implements CaseChecker {
                     "reference", frames, p.path("height").asInt(), p.path("width").asInt(),
                     p.path("num_inference_steps").asInt(), p.path("guidance_scale").asDouble(),
                     p.path("motion_field_strength_x").asDouble(), p.path("motion_field_strength_y").asDouble(),
-                    p.path("t0").asInt(), p.path("t1").asInt(), p.path("eta").asDouble(), Math.max(2, frames),
+                    // the case's t0/t1 are indices into its own schedule (derived ones included)
+                    p.path("t0").asInt(), p.path("t1").asInt(), p.path("num_inference_steps").asInt(),
+                    p.path("eta").asDouble(), Math.max(2, frames),
                     p.path("seed").asLong(),
-                    TextToVideoParams.SchedulerName.parse(p.path("scheduler").asText()).orElseThrow(),
+                    TextToVideoParams.SchedulerName.forClass(schedulerConfig.getString("_class_name")).orElseThrow(),
                     ai.t2vzero.video.VideoFormat.MP4, 4);
             int[] frameIds = null;
             if (p.path("frame_ids").isArray()) {

@@ -43,7 +43,7 @@ class TextToVideoZeroPipelineTest {
                                             double eta) {
         // 8 steps with t0=2, t1=4: loop0 = 3 steps, loop1 = 2, loop2 = 5 (PNDM: one more in loop0)
         return new TextToVideoParams("a horse galloping on a street", "", "sd15-mini", frames, 64, 64, 8, 7.5, 12, 12,
-                2, 4, eta, chunkSize, seed, s, ai.t2vzero.video.VideoFormat.MP4, 4);
+                2, 4, 8, eta, chunkSize, seed, s, ai.t2vzero.video.VideoFormat.MP4, 4);
     }
 
     private static float[] run(TextToVideoParams p, boolean latents) {
@@ -127,7 +127,7 @@ class TextToVideoZeroPipelineTest {
 
     @Test
     void scheduleTooShortForT1IsRefused() {
-        TextToVideoParams p = new TextToVideoParams("x", "", "m", 2, 64, 64, 4, 7.5, 12, 12, 2, 4, 0, 2, 1,
+        TextToVideoParams p = new TextToVideoParams("x", "", "m", 2, 64, 64, 4, 7.5, 12, 12, 2, 4, 4, 0, 2, 1,
                 TextToVideoParams.SchedulerName.DDIM, ai.t2vzero.video.VideoFormat.MP4, 4);
         assertThrows(IllegalArgumentException.class, () -> run(p, true));
     }

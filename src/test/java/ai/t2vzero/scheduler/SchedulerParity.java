@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  *   <li>{@code timesteps}: for every output {@code <kind>_alphas_cumprod}, {@code <kind>_timesteps_<n>},
  *       {@code <kind>_sigmas_<n>}, {@code <kind>_init_noise_sigma_<n>}, the scheduler built from
  *       {@code <model>/<kind>/scheduler_config.json} after {@code setTimesteps(n)};</li>
- *   <li>{@code step_chain}: {@code params.scheduler} from {@code <model>/scheduler_config.json}, the chain
+ *   <li>{@code step_chain}: the scheduler of {@code <model>/scheduler_config.json} (its {@code _class_name} and
+ *       options; {@code params.scheduler} only names the folder), the chain
  *       {@code sample_0 = initial_noise * init_noise_sigma}, {@code sample_{i+1} = step(model_outputs[i], t_i,
  *       sample_i)}, with the recorded {@code noise_###} draws replayed in {@code params.noise_order};</li>
  *   <li>{@code add_noise}: {@code add_noise(original_samples, noise, timesteps)} (after {@code setTimesteps} when
@@ -54,17 +55,17 @@ public final class SchedulerParity implements CaseChecker {
             Matcher per = PER_STEPS.matcher(name);
             Matcher alphas = ALPHAS.matcher(name);
             if (per.matches()) {
-                try (Scheduler s = scheduler(c.modelDir().resolve(per.group(1)), null)) {
+                try (Scheduler s = scheduler(c.modelDir().resolve(per.group(1)))) {
                     s.setTimesteps(Integer.parseInt(per.group(3)));
                     double[] v = switch (per.group(2)) {
                         case "timesteps" -> s.timesteps();
-                        case "sigmas" -> ((EulerAncestralDiscreteScheduler) s).sigmas();
+                        case "sigmas" -> sigmas(c, s);
                         default -> new double[] {s.initNoiseSigma()};
                     };
                     out.put(name, array(c, name, v, m));
                 }
             } else if (alphas.matches()) {
-                try (Scheduler s = scheduler(c.modelDir().resolve(alphas.group(1)), null)) {
+                try (Scheduler s = scheduler(c.modelDir().resolve(alphas.group(1)))) {
                     out.put(name, array(c, name, s.alphasCumprod(), m));
                 }
             } else {
@@ -83,7 +84,7 @@ public final class SchedulerParity implements CaseChecker {
             draws.add(c.tensor(d.path("name").asText(), m));
         }
         RecordedNoise noise = new RecordedNoise(draws);
-        try (Scheduler s = scheduler(c.modelDir(), p.path("scheduler").asText())) {
+        try (Scheduler s = scheduler(c.modelDir())) {
             if (p.has("eta")) {
                 s.setEta(p.path("eta").asDouble());
             }
@@ -124,7 +125,7 @@ public final class SchedulerParity implements CaseChecker {
 
     private static Map<String, NDArray> addNoise(ParityCase c, NDManager m) {
         JsonNode p = c.params();
-        try (Scheduler s = scheduler(c.modelDir(), p.path("scheduler").asText())) {
+        try (Scheduler s = scheduler(c.modelDir())) {
             if (p.has("num_inference_steps")) {
                 s.setTimesteps(p.path("num_inference_steps").asInt());
             }
@@ -134,10 +135,23 @@ public final class SchedulerParity implements CaseChecker {
         }
     }
 
-    /** The scheduler of a {@code scheduler_config.json} folder: its own class, or {@code name} when given. */
-    private static Scheduler scheduler(Path dir, String name) {
-        ConfigJson cfg = ConfigJson.read(dir.resolve("scheduler_config.json"));
-        return name == null ? Schedulers.fromConfig(cfg) : Schedulers.fromConfig(cfg, name);
+    /** The noise levels of a sigma-based scheduler's schedule. */
+    private static double[] sigmas(ParityCase c, Scheduler s) {
+        if (s instanceof EulerAncestralDiscreteScheduler e) {
+            return e.sigmas();
+        }
+        if (s instanceof DPMSolverMultistepScheduler d) {
+            return d.sigmas();
+        }
+        throw new AssertionError(c.name() + ": " + s.config().className() + " has no sigmas");
+    }
+
+    /**
+     * The scheduler of a {@code scheduler_config.json} folder, built from the class and options the file names
+     * (the reference README: never from the kind's spelling).
+     */
+    private static Scheduler scheduler(Path dir) {
+        return Schedulers.fromConfig(ConfigJson.read(dir.resolve("scheduler_config.json")));
     }
 
     /** Host values as the manifest's dtype and shape (int64 timesteps of DDIM/PNDM, float32 otherwise). */

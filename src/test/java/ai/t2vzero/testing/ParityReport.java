@@ -31,11 +31,31 @@ public final class ParityReport {
     private final Path outDir;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final String referenceRoot;
+    private final java.util.List<String> roots = new java.util.ArrayList<>();
+
+    private static final Map<Path, ParityReport> SHARED = new java.util.HashMap<>();
 
     public ParityReport(Path targetDir, String referenceRoot) {
         this.reportFile = targetDir.resolve("parity-report.json");
         this.outDir = targetDir.resolve("parity-out");
         this.referenceRoot = referenceRoot;
+    }
+
+    /**
+     * The one report of {@code targetDir} in this JVM, so that several reference sets (the shared one and
+     * reference-extra) land in the same {@code parity-report.json}; {@code referenceRoot} is added to its list.
+     */
+    public static synchronized ParityReport shared(Path targetDir, String referenceRoot) {
+        ParityReport r = SHARED.computeIfAbsent(targetDir.toAbsolutePath().normalize(),
+                k -> new ParityReport(targetDir, referenceRoot));
+        r.addRoot(referenceRoot);
+        return r;
+    }
+
+    private synchronized void addRoot(String root) {
+        if (!roots.contains(root)) {
+            roots.add(root);
+        }
     }
 
     public synchronized void put(Entry e) {
@@ -61,6 +81,8 @@ public final class ParityReport {
     private void write() {
         ObjectNode root = JSON.createObjectNode();
         root.put("reference", referenceRoot);
+        ArrayNode all = root.putArray("references");
+        roots.forEach(all::add);
         ArrayNode cases = root.putArray("cases");
         int pass = 0;
         int fail = 0;

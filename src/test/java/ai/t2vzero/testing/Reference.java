@@ -27,8 +27,24 @@ public final class Reference {
         this.manifest = manifest;
     }
 
+    /** Property locating this repository's extra set (default {@code src/test/resources/reference-extra}). */
+    public static final String EXTRA_PROPERTY = "t2vzero.reference.extra";
+
+    /** The set of {@code -Dt2vzero.reference} (default {@code ../shared/reference}). */
     public static Reference load() {
-        Path root = Path.of(System.getProperty(PROPERTY, "../shared/reference")).toAbsolutePath().normalize();
+        return load(Path.of(System.getProperty(PROPERTY, "../shared/reference")));
+    }
+
+    /**
+     * This repository's own cases ({@code src/test/resources/reference-extra}, read in place: its pipeline cases
+     * name the public set's tiny models by a path relative to that folder).
+     */
+    public static Reference extra() {
+        return load(Path.of(System.getProperty(EXTRA_PROPERTY, "src/test/resources/reference-extra")));
+    }
+
+    public static Reference load(Path dir) {
+        Path root = dir.toAbsolutePath().normalize();
         Path m = root.resolve("manifest.json");
         if (!Files.isRegularFile(m)) {
             throw new AssertionError("reference set not found: " + m + " (set -D" + PROPERTY + "=<dir>)");

@@ -59,11 +59,22 @@ class ModelBundleTest {
     }
 
     @Test
-    void refusesPickleOnlyComponentsWithAHint() throws IOException {
+    void readsPickleOnlyComponentsThroughTheSafeReader() throws IOException {
         Path vae = Files.createDirectories(root.resolve("vae"));
         Files.writeString(vae.resolve("diffusion_pytorch_model.bin"), "pickle");
-        WeightLoadException e = assertThrows(WeightLoadException.class, () -> new ModelBundle(root).weightFiles("vae"));
-        assertTrue(e.getMessage().contains("pickles are never loaded"), e.getMessage());
+        assertEquals(List.of(vae.resolve("diffusion_pytorch_model.bin")), new ModelBundle(root).weightFiles("vae"));
+        // not a torch.save zip: refused when opened, naming the file
+        WeightLoadException e = assertThrows(WeightLoadException.class,
+                () -> TensorSource.open(vae.resolve("diffusion_pytorch_model.bin")));
+        assertTrue(e.getMessage().contains("diffusion_pytorch_model.bin"), e.getMessage());
+    }
+
+    @Test
+    void safetensorsArePreferredOverBin() throws IOException {
+        Path te = Files.createDirectories(root.resolve("text_encoder"));
+        Files.writeString(te.resolve("pytorch_model.bin"), "pickle");
+        tensorFile(te.resolve("model.safetensors"));
+        assertEquals(List.of(te.resolve("model.safetensors")), new ModelBundle(root).weightFiles("text_encoder"));
     }
 
     @Test
