@@ -7,12 +7,15 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.bundle.RandomBundleWriter;
 import ai.t2vzero.model.controlnet.ControlNetModel;
+import ai.t2vzero.model.nn.AttentionKernel;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.pipeline.CrossFrameAttnProcessor;
 import ai.t2vzero.pipeline.StableDiffusionModels;
+import ai.t2vzero.pipeline.TextToVideoParams;
 import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.FlopCounter;
 import ai.t2vzero.runtime.NativeMemory;
+import ai.t2vzero.runtime.OpProfiler;
 import ai.t2vzero.runtime.TorchRuntime;
 import ai.t2vzero.weights.ModelBundle;
 
@@ -24,9 +27,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Per-component benchmark: median wall time, achieved GFLOP/s and peak native memory of the text encoder, one
+ * Per-component benchmark: median wall time, achieved GFLOP/s (and its share of the machine's measured
+ * convolution rate, {@link MachineProbe}) and peak native memory above the loaded weights of the text encoder, one
  * UNet step (batch 2, and 2 x F frames with cross-frame attention), one VAE decode and the ControlNet, on any
- * diffusers folder. Run it as the README says ({@code ./mvnw -q compile exec:exec@benchmark -Dargs="..."}).
+ * diffusers folder. A missing random-weight preset bundle is written by a separate JVM first, so that the writer's
+ * memory does not inflate the figures. Run it as the README says ({@code ./mvnw -q compile exec:exec@benchmark -Dargs="..."}).
  *
  * <pre>
  * --bundle DIR        diffusers folder (default: the reference's sd15-mini)
@@ -38,6 +43,11 @@ import java.util.Locale;
  * --repeat R          timed repetitions per component (default 3, after one warm-up)
  * --device D --dtype T  auto|cpu|cuda[:N], auto|fp32|fp16
  * --controlnet DIR    also time a ControlNet
+ * --components LIST   which of text,unet,crossframe,vae,controlnet to time (default all)
+ * --attention K       auto|sdpa|sliced|both: the attention kernel ({@link AttentionKernel}); both = each component
+ *                     with both kernels, repetitions interleaved, so their ratio comes from one run
+ * --profile           also print the time per op kind (conv, linear, attention, groupnorm, ...) of one UNet step
+ *                     (batch 2, and the cross-frame step)
  * --job               instead of the components: one whole text-to-video job (default request: 8 frames, 50 steps,
  *                     the bundle's native size) with per-stage times, UNet passes vs the theoretical count, peak memory
  * --mode M            with --job: text (default), edge, pose (need --controlnet DIR; demo ControlNet written when
@@ -78,30 +88,38 @@ public final class Benchmark {
             // lllyasviel/sd-controlnet-canny's dimensions, random weights
             Path cn = models.resolve("sd15-controlnet-random");
             if (!Files.isDirectory(cn)) {
-                RandomBundleWriter.writeControlNet("sd15-controlnet", cn, 1234);
+                writeInChildProcess("controlnet", "sd15-controlnet", cn);
             }
             controlnet = cn.toString();
         }
         if (preset != null) {
             bundleDir = models.resolve(preset + "-random");
             if (!Files.isDirectory(bundleDir)) {
-                System.out.println("writing random-weight '" + preset + "' bundle to " + bundleDir + " ...");
-                long t = System.nanoTime();
-                RandomBundleWriter.write(preset, bundleDir, 1234);
-                System.out.printf(Locale.ROOT, "written in %.1f s%n", (System.nanoTime() - t) / 1e9);
+                writeInChildProcess("bundle", preset, bundleDir);
             }
         }
         System.out.println("engine   " + TorchRuntime.describe());
         System.out.println("device   " + device + ", threads " + Runtime.getRuntime().availableProcessors() + " cores");
         System.out.println("bundle   " + bundleDir.toAbsolutePath().normalize());
+        System.out.println("load     " + loadAverage() + " (1/5/15 min load average at start: compare only within one run)");
+        MachineProbe machine = MachineProbe.measure(device.device(), device.dtype());
+        machine.print();
+        String attention = option(args, "--attention", "auto").toLowerCase(Locale.ROOT);
+        List<AttentionKernel> kernels = attention.equals("both")
+                ? List.of(AttentionKernel.SLICED, AttentionKernel.SDPA)
+                : List.of(AttentionKernel.parse(attention));
+        System.out.println("attention " + kernels);
+        List<String> components = Arrays.asList(option(args, "--components", "text,unet,crossframe,vae,controlnet")
+                .split(","));
 
         boolean job = args.contains("--job");
         try (NDManager weights = NDManager.newBaseManager(device.device())) {
             long t = System.nanoTime();
             StableDiffusionModels sd = StableDiffusionModels.load(bundleDir.getFileName().toString(),
                     new ModelBundle(bundleDir), device, weights);
+            long loaded = NativeMemory.residentBytes();
             System.out.printf(Locale.ROOT, "loaded   in %.1f s, resident %s%n%n", (System.nanoTime() - t) / 1e9,
-                    mb(NativeMemory.residentBytes()));
+                    mb(loaded));
             if (job) {
                 String mode = option(args, "--mode", "text");
                 Path out = Path.of(option(args, "--out", "target/benchmark-job"));
@@ -121,40 +139,65 @@ public final class Benchmark {
                 }
                 return;
             }
-            System.out.printf(Locale.ROOT, "%-34s %10s %10s %10s %12s%n", "component", "median ms", "GFLOP", "GFLOP/s",
-                    "peak RSS");
+            System.out.printf(Locale.ROOT, "%-44s %10s %9s %8s %7s %10s %12s%n", "component", "median ms", "GFLOP",
+                    "GFLOP/s", "% peak", "peak RSS", "above load");
+            Table table = new Table(repeat, weights, kernels, machine.peakGflops(), loaded);
             long d = sd.textEncoder().config().hiddenSize();
             long ctx = sd.unet().config().crossAttentionDim();
             long c = sd.unet().config().inChannels();
             DataType dt = device.dtype();
 
-            run("text encoder, 2 prompts", repeat, weights, m -> {
-                NDArray ids = sd.tokenizer().inputIds(m, List.of("a horse galloping on a street", ""));
-                sd.textEncoder().forward(ids);
-            });
-            run("unet step, batch 2, " + latent + "x" + latent, repeat, weights, m -> {
+            if (components.contains("text")) {
+                table.run("text encoder, 2 prompts", m -> {
+                    NDArray ids = sd.tokenizer().inputIds(m, List.of("a horse galloping on a street", ""));
+                    sd.textEncoder().forward(ids);
+                });
+            }
+            Body unetStep = m -> {
                 NDArray x = m.randomNormal(new Shape(2, c, latent, latent)).toType(dt, false);
                 NDArray e = m.randomNormal(new Shape(2, 77, ctx)).toType(dt, false);
                 sd.unet().forward(x, m.create(500f), e, AttnProcessors.DEFAULT, null);
-            });
-            run("unet step, 2x" + frames + " frames, cross-frame", repeat, weights, m -> {
+            };
+            Body crossFrameStep = m -> {
                 NDArray x = m.randomNormal(new Shape(2L * frames, c, latent, latent)).toType(dt, false);
                 NDArray e = m.randomNormal(new Shape(2L * frames, 77, ctx)).toType(dt, false);
                 sd.unet().forward(x, m.create(500f), e, AttnProcessors.all(new CrossFrameAttnProcessor(2)), null);
-            });
-            run("vae decode, 1 x " + latent + "x" + latent, repeat, weights, m -> {
-                NDArray z = m.randomNormal(new Shape(1, sd.vae().config().latentChannels(), latent, latent));
-                sd.vae().decode(z.toType(sd.vae().dtype(), false));
-            });
-            if (controlnet != null) {
+            };
+            if (components.contains("unet")) {
+                table.run("unet step, batch 2, " + latent + "x" + latent, unetStep);
+            }
+            if (components.contains("crossframe")) {
+                table.run("unet step, 2x" + frames + " frames, cross-frame", crossFrameStep);
+            }
+            if (components.contains("vae")) {
+                table.run("vae decode, 1 x " + latent + "x" + latent, m -> {
+                    NDArray z = m.randomNormal(new Shape(1, sd.vae().config().latentChannels(), latent, latent));
+                    sd.vae().decode(z.toType(sd.vae().dtype(), false));
+                });
+            }
+            if (controlnet != null && components.contains("controlnet")) {
                 ControlNetModel cn = ControlNetModel.load(new ModelBundle(Path.of(controlnet)), ".", weights, dt);
                 int px = latent * sd.vaeScaleFactor();
-                run("controlnet, batch 2, " + latent + "x" + latent, repeat, weights, m -> {
+                table.run("controlnet, batch 2, " + latent + "x" + latent, m -> {
                     NDArray x = m.randomNormal(new Shape(2, c, latent, latent)).toType(dt, false);
                     NDArray e = m.randomNormal(new Shape(2, 77, ctx)).toType(dt, false);
                     NDArray cond = m.randomUniform(0f, 1f, new Shape(2, 3, px, px)).toType(dt, false);
                     cn.forward(x, m.create(500f), e, cond, 1f, AttnProcessors.DEFAULT);
                 });
+            }
+            if (args.contains("--profile")) {
+                if (device.device().isGpu()) {
+                    System.out.println("\n(profile: CUDA kernels run asynchronously, per-op wall times below are not their cost)");
+                }
+                for (AttentionKernel k : kernels) {
+                    AttentionKernel.set(k);
+                    if (components.contains("unet")) {
+                        profile("unet step, batch 2 [" + k + "]", weights, unetStep);
+                    }
+                    if (components.contains("crossframe")) {
+                        profile("unet step, 2x" + frames + " frames, cross-frame [" + k + "]", weights, crossFrameStep);
+                    }
+                }
             }
         }
     }
@@ -165,22 +208,83 @@ public final class Benchmark {
         void run(NDManager manager);
     }
 
-    static void run(String name, int repeat, NDManager parent, Body body) {
-        once(parent, body);                                                  // warm-up (allocator, kernels)
-        long flops = FlopCounter.measure(() -> once(parent, body));
-        NativeMemory.resetPeak();
-        long before = NativeMemory.residentBytes();
-        double[] ms = new double[repeat];
-        for (int i = 0; i < repeat; i++) {
-            long t = System.nanoTime();
-            once(parent, body);
-            ms[i] = (System.nanoTime() - t) / 1e6;
+    /**
+     * Times components: one warm-up per kernel, then {@code repeat} rounds in which every attention kernel runs once
+     * (interleaved, so that a change of machine load hits all alike); one line per kernel.
+     */
+    private record Table(int repeat, NDManager parent, List<AttentionKernel> kernels, double peakGflops, long loaded) {
+
+        void run(String name, Body body) {
+            long flops = 0;
+            for (AttentionKernel k : kernels) {
+                AttentionKernel.set(k);
+                flops = FlopCounter.measure(() -> once(parent, body));        // warm-up (allocator, kernels)
+            }
+            double[][] ms = new double[kernels.size()][repeat];
+            long[] peak = new long[kernels.size()];
+            for (int i = 0; i < repeat; i++) {
+                for (int j = 0; j < kernels.size(); j++) {
+                    AttentionKernel.set(kernels.get(j));
+                    NativeMemory.resetPeak();
+                    long before = NativeMemory.residentBytes();
+                    long t = System.nanoTime();
+                    once(parent, body);
+                    ms[j][i] = (System.nanoTime() - t) / 1e6;
+                    peak[j] = Math.max(peak[j], Math.max(NativeMemory.peakResidentBytes(), before));
+                }
+            }
+            for (int j = 0; j < kernels.size(); j++) {
+                Arrays.sort(ms[j]);
+                double median = ms[j][repeat / 2];
+                double gflops = flops / 1e6 / median;
+                String label = kernels.size() > 1 ? name + " [" + kernels.get(j) + "]" : name;
+                System.out.printf(Locale.ROOT, "%-44s %10.1f %9.2f %8.1f %6.0f%% %10s %12s%n", label, median,
+                        flops / 1e9, gflops, 100 * gflops / peakGflops, mb(peak[j]), mb(peak[j] - loaded));
+            }
         }
-        Arrays.sort(ms);
-        double median = ms[repeat / 2];
-        long peak = Math.max(NativeMemory.peakResidentBytes(), before);
-        System.out.printf(Locale.ROOT, "%-34s %10.1f %10.2f %10.1f %12s%n", name, median, flops / 1e9,
-                flops / 1e6 / median, mb(peak));
+    }
+
+    /** Time per op kind of one run of {@code body} (after the table's warm-ups), largest first. */
+    private static void profile(String name, NDManager parent, Body body) {
+        once(parent, body);
+        long t = System.nanoTime();
+        java.util.Map<String, long[]> kinds = OpProfiler.measure(() -> once(parent, body));
+        double total = (System.nanoTime() - t) / 1e6;
+        System.out.printf(Locale.ROOT, "%nprofile: %s, %.1f ms%n", name, total);
+        double accounted = 0;
+        List<java.util.Map.Entry<String, long[]>> sorted = new ArrayList<>(kinds.entrySet());
+        sorted.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+        for (var e : sorted) {
+            double ms = e.getValue()[0] / 1e6;
+            accounted += ms;
+            System.out.printf(Locale.ROOT, "  %-12s %10.1f ms %6.1f%% %6d calls%n", e.getKey(), ms, 100 * ms / total,
+                    e.getValue()[1]);
+        }
+        System.out.printf(Locale.ROOT, "  %-12s %10.1f ms %6.1f%%   (upsampling, concat, residual adds, views...)%n",
+                "other", total - accounted, 100 * (total - accounted) / total);
+    }
+
+    /** Writes a random-weight bundle in a separate JVM, so that this process's memory holds only what it loads. */
+    private static void writeInChildProcess(String kind, String preset, Path target) throws Exception {
+        System.out.println("writing random-weight '" + preset + "' " + kind + " to " + target + " (separate process) ...");
+        long t = System.nanoTime();
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                WriteRandomBundle.class.getName(), kind, preset, target.toString())
+                .inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("writing " + target + " failed (exit " + p.exitValue() + ")");
+        }
+        System.out.printf(Locale.ROOT, "written in %.1f s%n", (System.nanoTime() - t) / 1e9);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     private static void once(NDManager parent, Body body) {

@@ -20,8 +20,10 @@ import java.util.Locale;
 /**
  * The command-line job: {@code text-to-video --prompt "a horse galloping" [--video-length 8] [--seed 42]
  * [--format gif] [--out horse.mp4] ...}. Every request field is an option in kebab case ({@code --motion-field-strength-x
- * 12}); defaults come from the same configuration as the service. Prints where the video is and exits 0, or
- * prints the validation error (naming the field) and exits 2. No arguments: run the service until stopped.
+ * 12}); defaults come from the same configuration as the service. Shows the job's progress on stderr
+ * ({@link CommandProgress}: a bar on a terminal, a line per stage otherwise), prints where the video is (stdout's last
+ * line, {@code video: <path>}) and exits 0, or prints the validation error (naming the field) and exits 2. No
+ * arguments: run the service until stopped.
  */
 public class GenerateCommand implements QuarkusApplication {
 
@@ -64,7 +66,10 @@ public class GenerateCommand implements QuarkusApplication {
         }
         try {
             TextToVideoRequest request = json.treeToValue(body, TextToVideoRequest.class);
-            TextToVideoResponse r = jobs.textToVideo(request.resolve(config), "file://");
+            TextToVideoResponse r;
+            try (CommandProgress progress = new CommandProgress(args[0], System.err, CommandProgress.onTerminal())) {
+                r = jobs.textToVideo(request.resolve(config), "file://", progress);
+            }
             Path file = store.find(r.id()).flatMap(store::localFile).orElse(null);
             if (out != null && file != null) {
                 Files.createDirectories(out.toAbsolutePath().getParent());

@@ -1,6 +1,7 @@
 package ai.t2vzero.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.t2vzero.runtime.OpProfiler;
 
 import java.util.Locale;
 
@@ -11,8 +12,10 @@ public final class Activations {
 
     /** SiLU / swish: {@code x * sigmoid(x)}. */
     public static NDArray silu(NDArray x) {
-        NDArray s = x.getNDArrayInternal().sigmoid();
-        return s.muli(x);
+        long t = OpProfiler.start();
+        NDArray s = x.getNDArrayInternal().sigmoid().muli(x);
+        OpProfiler.stop("silu", t);
+        return s;
     }
 
     /** CLIP's quick_gelu: {@code x * sigmoid(1.702 x)}. */

@@ -2,10 +2,14 @@ package ai.t2vzero.model.nn;
 
 import ai.t2vzero.runtime.FlopCounter;
 import ai.djl.ndarray.NDArray;
+import ai.t2vzero.runtime.OpProfiler;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.t2vzero.weights.WeightScope;
+
+import java.util.Optional;
 
 /**
  * diffusers' {@code Attention} (to_q, to_k, to_v, to_out.0; to_out.1 is Dropout: no weights) with the math of
@@ -15,6 +19,9 @@ import ai.t2vzero.weights.WeightScope;
  *
  * <p>Legend: B batch, N query tokens, M key tokens, C channels, H heads, d = C / H head dim. (Single-letter
  * dimension locals are a deliberate waiver of the naming rule, as in DJL's attention blocks.)
+ *
+ * <p>The product runs through libtorch's fused {@code scaled_dot_product_attention} where {@link AttentionKernel}
+ * allows (flash kernels: the score matrix is never materialized); the fallback below is the sliced product.
  *
  * <p>The score matrix [B*H, N, M] is computed in slices of heads, or of one head's query rows, of at most
  * {@link #SCORE_SLICE_BYTES} (as diffusers' sliced attention): softmax is per query row, so the result is the same.
@@ -104,6 +111,25 @@ public final class Attention {
     public NDArray attend(NDArray q, NDArray k, NDArray v) {
         // q k^T and p v: 2 x B x N x M x C multiply-adds
         FlopCounter.add(2 * q.getShape().get(0) * q.getShape().get(1) * k.getShape().get(1) * innerDim);
+        long t = OpProfiler.start();
+        NDArray out = attendWith(AttentionKernel.current(), q, k, v);
+        OpProfiler.stop("attention", t);
+        return out;
+    }
+
+    private NDArray attendWith(AttentionKernel kernel, NDArray q, NDArray k, NDArray v) {
+        DataType dtype = q.getDataType();
+        boolean upcastHalf = upcast && dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64;
+        if (kernel == AttentionKernel.SDPA || (kernel == AttentionKernel.AUTO && !upcastHalf)) {
+            Optional<PtSymbolBlock> sdpa = ScaledDotProductAttention.module(q.getDevice());
+            if (sdpa.isPresent()) {
+                return ScaledDotProductAttention.apply(sdpa.get(), q, k, v, heads);  // [B, N, C]
+            }
+            if (kernel == AttentionKernel.SDPA) {
+                throw new IllegalStateException("t2vzero.attention=sdpa but scaled_dot_product_attention could not be"
+                        + " loaded on " + q.getDevice() + " (see the warning above)");
+            }
+        }
         return attend(q, k, v, SCORE_SLICE_BYTES);
     }
 

@@ -2,6 +2,7 @@ package ai.t2vzero.model.nn;
 
 import ai.t2vzero.runtime.FlopCounter;
 import ai.djl.ndarray.NDArray;
+import ai.t2vzero.runtime.OpProfiler;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.weights.WeightScope;
 
@@ -35,9 +36,11 @@ public final class Conv2d {
 
     /** [B, in, H, W] -> [B, out, H', W']. */
     public NDArray forward(NDArray x) {
+        long t = OpProfiler.start();
         NDArray out = x.getNDArrayInternal()
                 .convolution(x, weight, bias, stride, padding, new Shape(1, 1), 1)
                 .singletonOrThrow();
+        OpProfiler.stop("conv", t);
         // one multiply-add per output element and weight of its filter: [B, Cout, Ho, Wo] x Cin*kh*kw
         FlopCounter.add(out.getShape().size() * (weight.getShape().size() / weight.getShape().get(0)));
         return out;

@@ -1,6 +1,7 @@
 package ai.t2vzero.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.t2vzero.runtime.OpProfiler;
 import ai.t2vzero.weights.WeightScope;
 
 /**
@@ -33,6 +34,7 @@ public final class FeedForward {
 
     public NDArray forward(NDArray x) {
         NDArray h = proj.forward(x);                                      // [B, N, 2 * inner]
+        long t = OpProfiler.start();
         NDArray hidden = h.get("..., :" + inner);                         // [B, N, inner]
         NDArray gate = h.get("..., " + inner + ":");                      // [B, N, inner]
         NDArray g = Activations.gelu(gate);
@@ -40,6 +42,7 @@ public final class FeedForward {
         h.close();
         hidden.close();
         gate.close();
+        OpProfiler.stop("geglu", t);
         NDArray o = out.forward(y);
         y.close();
         return o;

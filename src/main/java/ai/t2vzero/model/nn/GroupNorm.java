@@ -1,6 +1,7 @@
 package ai.t2vzero.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.t2vzero.runtime.OpProfiler;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.weights.WeightScope;
@@ -38,6 +39,13 @@ public final class GroupNorm {
     }
 
     public NDArray forward(NDArray x) {
+        long t = OpProfiler.start();
+        NDArray y = normalize(x);
+        OpProfiler.stop("groupnorm", t);
+        return y;
+    }
+
+    private NDArray normalize(NDArray x) {
         Shape shape = x.getShape();
         long b = shape.get(0);
         long bg = b * groups;

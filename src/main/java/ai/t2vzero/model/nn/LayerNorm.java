@@ -1,6 +1,7 @@
 package ai.t2vzero.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.t2vzero.runtime.OpProfiler;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.weights.WeightScope;
 
@@ -24,6 +25,9 @@ public final class LayerNorm {
     }
 
     public NDArray forward(NDArray x) {
-        return x.getNDArrayInternal().layerNorm(x, normalized, weight, bias, eps).singletonOrThrow();
+        long t = OpProfiler.start();
+        NDArray y = x.getNDArrayInternal().layerNorm(x, normalized, weight, bias, eps).singletonOrThrow();
+        OpProfiler.stop("layernorm", t);
+        return y;
     }
 }

@@ -2,6 +2,7 @@ package ai.t2vzero.model.nn;
 
 import ai.t2vzero.runtime.FlopCounter;
 import ai.djl.ndarray.NDArray;
+import ai.t2vzero.runtime.OpProfiler;
 import ai.t2vzero.weights.WeightScope;
 
 /** {@code torch.nn.Linear}: {@code y = x W^T + b}, weight [out, in], over any leading dimensions. */
@@ -37,7 +38,10 @@ public final class Linear {
 
     public NDArray forward(NDArray x) {
         FlopCounter.add(x.getShape().size() * weight.getShape().get(0));      // rows x in x out multiply-adds
-        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        long t = OpProfiler.start();
+        NDArray y = x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        OpProfiler.stop("linear", t);
+        return y;
     }
 
     /** Multiplies weight and bias by {@code s} in place (folds a constant factor into the layer); returns this. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AttentionTest {
 
@@ -79,6 +80,28 @@ class AttentionTest {
             assertEquals(whole.getShape(), byQueries.getShape());
             TensorAssert.assertClose("sliced by heads", byHeads, whole, 1e-6, 1e-6);
             TensorAssert.assertClose("sliced by queries", byQueries, whole, 1e-6, 1e-6);
+        }
+    }
+
+    /** libtorch's fused scaled_dot_product_attention (the TorchScript resource) equals the sliced product. */
+    @Test
+    void fusedKernelEqualsSliced() throws Exception {
+        long c = 24;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Attention attn = attention(weights(c).open(dir, m, 0.3f, 3), c, 3);
+            assertTrue(ScaledDotProductAttention.module(m.getDevice()).isPresent(), "SDPA module loads on CPU");
+            NDArray q = m.randomNormal(0, 1, new Shape(2, 9, c), DataType.FLOAT32);
+            NDArray k = m.randomNormal(0, 1, new Shape(2, 4, c), DataType.FLOAT32);   // M != N, as cross-attention
+            NDArray v = m.randomNormal(0, 1, new Shape(2, 4, c), DataType.FLOAT32);
+            AttentionKernel previous = AttentionKernel.set(AttentionKernel.SDPA);
+            try {
+                NDArray fused = attn.attend(q, k, v);
+                NDArray sliced = attn.attend(q, k, v, Attention.SCORE_SLICE_BYTES);
+                assertEquals(new Shape(2, 9, c), fused.getShape());
+                TensorAssert.assertClose("sdpa vs sliced", fused, sliced, 1e-5, 1e-6);
+            } finally {
+                AttentionKernel.set(previous);
+            }
         }
     }
 }

@@ -1,0 +1,101 @@
+package ai.t2vzero.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What machine a benchmark ran on, measured rather than assumed: the CPU model and the ISA extensions that decide
+ * libtorch's kernels (from {@code /proc/cpuinfo}), and the rate a few fixed micro-kernels reach through the same
+ * libtorch: a 3x3 convolution of the UNet's first level (320 -> 320 channels, batch 2, 32x32: oneDNN on CPU) and
+ * square fp32 matrix products (MKL on CPU). Component figures are then shown as a share of the convolution rate,
+ * which is what the same machine demonstrably does with the UNet's dominant op.
+ */
+record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, double gemm1024Gflops,
+                    double gemm2048Gflops) {
+
+    /** ISA flags worth naming, in /proc/cpuinfo spelling. */
+    private static final List<String> FLAGS = List.of("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni",
+            "amx_tile", "amx_bf16", "amx_fp16");
+
+    static MachineProbe measure(Device device, DataType dtype) {
+        String cpu = "unknown CPU";
+        Set<String> flags = Set.of();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name") && cpu.equals("unknown CPU")) {
+                    cpu = line.substring(line.indexOf(':') + 1).trim();
+                } else if (line.startsWith("flags") && flags.isEmpty()) {
+                    flags = Set.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                }
+            }
+        } catch (IOException e) {
+            cpu = "unknown CPU (" + e.getMessage() + ")";
+        }
+        List<String> isa = new ArrayList<>();
+        for (String f : FLAGS) {
+            if (flags.contains(f)) {
+                isa.add(f);
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager(device)) {
+            // 3x3 conv, 320 -> 320, batch 2, 32x32: 2 x 2*320*32*32 x 320*9 FLOPs
+            NDArray x = m.randomNormal(new Shape(2, 320, 32, 32)).toType(dtype, false);
+            NDArray w = m.randomNormal(0, 0.02f, new Shape(320, 320, 3, 3), DataType.FLOAT32).toType(dtype, false);
+            NDArray b = m.zeros(new Shape(320), dtype);
+            double conv = rate(m, 2.0 * 2 * 320 * 32 * 32 * 320 * 9, () -> x.getNDArrayInternal()
+                    .convolution(x, w, b, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow());
+            return new MachineProbe(cpu, Runtime.getRuntime().availableProcessors(), isa, conv,
+                    gemm(m, 1024, dtype), gemm(m, 2048, dtype));
+        }
+    }
+
+    private static double gemm(NDManager m, int n, DataType dtype) {
+        NDArray a = m.randomNormal(new Shape(n, n)).toType(dtype, false);
+        NDArray b = m.randomNormal(new Shape(n, n)).toType(dtype, false);
+        return rate(m, 2.0 * n * n * n, () -> a.matMul(b));
+    }
+
+    /** GFLOP/s of the median of 5 timed runs after one warm-up. */
+    private static double rate(NDManager parent, double flops, java.util.function.Supplier<NDArray> op) {
+        double[] s = new double[5];
+        for (int i = -1; i < s.length; i++) {
+            try (NDManager m = parent.newSubManager(); NDScope ignored = new NDScope()) {
+                long t = System.nanoTime();
+                NDArray r = op.get();
+                r.get(0).flatten().get(0).toType(DataType.FLOAT32, false).getFloat(); // waits for a GPU
+                r.close();
+                if (i >= 0) {
+                    s[i] = (System.nanoTime() - t) / 1e9;
+                }
+            }
+        }
+        Arrays.sort(s);
+        return flops / 1e9 / s[s.length / 2];
+    }
+
+    /** The rate components are compared with: the convolution's (the UNet's and VAE's dominant op). */
+    double peakGflops() {
+        return convGflops;
+    }
+
+    void print() {
+        System.out.println("cpu      " + cpu + ", " + cores + " cores available, ISA: "
+                + (isa.isEmpty() ? "(none of " + FLAGS + ")" : String.join(" ", isa)));
+        System.out.printf(Locale.ROOT, "peak     conv3x3 320ch b2 32x32 %.0f GFLOP/s | matmul 1024^2 %.0f GFLOP/s, "
+                + "2048^2 %.0f GFLOP/s (fixed micro-kernels, median of 5; %% peak below = of the conv rate)%n",
+                convGflops, gemm1024Gflops, gemm2048Gflops);
+    }
+}
