@@ -89,7 +89,7 @@ class RequestValidationTest {
         VideoPix2PixJob job = VideoPix2PixRequest.of("make it snowy", UPLOAD).resolve(CONFIG);
         assertEquals(50, job.params().numInferenceSteps());
         assertEquals(1.5, job.params().imageGuidanceScale());
-        assertEquals("euler_ancestral", job.params().scheduler());
+        assertEquals("euler-ancestral", job.params().scheduler());
     }
 
     @Test
