@@ -136,6 +136,7 @@ public final class RequestSchema {
         f.add(chunkSize(d));
         f.add(seed());
         f.add(format(d));
+        f.add(videoScheduler(ai.t2vzero.pipeline.ControlVideoPipeline.DEFAULT_SCHEDULER));
         return new FunctionSchema(List.copyOf(f));
     }
 
@@ -150,6 +151,7 @@ public final class RequestSchema {
         f.add(chunkSize(d));
         f.add(seed());
         f.add(format(d));
+        f.add(videoScheduler(ai.t2vzero.pipeline.ControlVideoPipeline.DEFAULT_SCHEDULER));
         return new FunctionSchema(List.copyOf(f));
     }
 
@@ -163,6 +165,7 @@ public final class RequestSchema {
         f.add(chunkSize(d));
         f.add(seed());
         f.add(format(d));
+        f.add(videoScheduler(ai.t2vzero.pipeline.VideoPix2PixPipeline.DEFAULT_SCHEDULER));
         return new FunctionSchema(List.copyOf(f));
     }
 
@@ -247,6 +250,11 @@ public final class RequestSchema {
 
     private static Field fps(T2vConfig.Defaults d) {
         return Field.of("fps", "integer", d.fps()).range(1, MAX_FPS);
+    }
+
+    /** The video modes' scheduler field: the mode's own default (ddim for ControlNet, euler-ancestral for pix2pix). */
+    private static Field videoScheduler(String dflt) {
+        return Field.of("scheduler", "string", dflt).options(schedulers());
     }
 
     private static Field format(T2vConfig.Defaults d) {
