@@ -78,6 +78,17 @@ public interface T2vConfig {
         @WithDefault("12")
         double motionFieldStrengthY();
 
+        /**
+         * The original app's {@code use_motion_field} (text-to-video): false skips Algorithm 1's first-frame
+         * loops, warp and DDPM jump; every frame starts from its own x_T and all are denoised over the whole schedule.
+         */
+        @WithDefault("true")
+        boolean useMotionField();
+
+        /** The original app's {@code use_cf_attn} (every mode): false runs plain per-frame self-attention. */
+        @WithDefault("true")
+        boolean useCrossFrameAttention();
+
         /** Timestep index t0 where frames are warped; 44 as in diffusers' pipeline code (the paper uses 45). */
         @WithDefault("44")
         int t0();

@@ -118,6 +118,9 @@ public final class RequestSchema {
         f.add(Field.of("scheduler", "string", d.scheduler()).options(schedulers()));
         f.add(fps(d));
         f.add(format(d));
+        f.add(Field.of("useMotionField", "boolean", d.useMotionField())
+                .note("warp frames by the global motion field; off: every frame starts from its own noise"));
+        f.add(crossFrameAttention(d));
         return new FunctionSchema(List.copyOf(f));
     }
 
@@ -137,6 +140,7 @@ public final class RequestSchema {
         f.add(seed());
         f.add(format(d));
         f.add(videoScheduler(ai.t2vzero.pipeline.ControlVideoPipeline.DEFAULT_SCHEDULER));
+        f.add(crossFrameAttention(d));
         return new FunctionSchema(List.copyOf(f));
     }
 
@@ -152,6 +156,7 @@ public final class RequestSchema {
         f.add(seed());
         f.add(format(d));
         f.add(videoScheduler(ai.t2vzero.pipeline.ControlVideoPipeline.DEFAULT_SCHEDULER));
+        f.add(crossFrameAttention(d));
         return new FunctionSchema(List.copyOf(f));
     }
 
@@ -166,6 +171,7 @@ public final class RequestSchema {
         f.add(seed());
         f.add(format(d));
         f.add(videoScheduler(ai.t2vzero.pipeline.VideoPix2PixPipeline.DEFAULT_SCHEDULER));
+        f.add(crossFrameAttention(d));
         return new FunctionSchema(List.copyOf(f));
     }
 
@@ -230,6 +236,12 @@ public final class RequestSchema {
 
     private static Field conditioningScale(double dflt) {
         return Field.of("controlnetConditioningScale", "number", dflt).range(0, null);
+    }
+
+    /** Every mode: the original app's use_cf_attn switch (t2v.defaults.use-cross-frame-attention). */
+    private static Field crossFrameAttention(T2vConfig.Defaults d) {
+        return Field.of("useCrossFrameAttention", "boolean", d.useCrossFrameAttention())
+                .note("frames attend to the first frame; off: plain per-frame self-attention");
     }
 
     /** ControlNet modes: the original app's quality suffix and negative prompt (t2v.defaults.quality.*). */

@@ -14,6 +14,8 @@ import ai.t2vzero.pipeline.TextToVideoParams.SchedulerName;
  * (the fields every mode shares through {@link GenerationRequest#resolveShared}).
  *
  * @param seed any 64-bit value; absent means a random seed in [0, 2^53) (exact in JavaScript), echoed in the answer
+ * @param useMotionField the original app's {@code use_motion_field}: false = every frame its own x_T, no warp or jump
+ * @param useCrossFrameAttention the original app's {@code use_cf_attn}: false = plain per-frame self-attention
  * @param timeoutSeconds deadline of this job (see {@link AsyncFields})
  * @param webhook        URL told when an asynchronous job ends (see {@link AsyncFields})
  */
@@ -36,13 +38,15 @@ public record TextToVideoRequest(
         String scheduler,
         Integer fps,
         String format,
+        Boolean useMotionField,
+        Boolean useCrossFrameAttention,
         Integer timeoutSeconds,
         String webhook) implements GenerationRequest, AsyncFields {
 
     /** A request with only a prompt: every other field takes its default. */
     public static TextToVideoRequest ofPrompt(String prompt) {
         return new TextToVideoRequest(prompt, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Merges {@code config}'s defaults into the absent fields, validates, and draws a seed when none was given. */
@@ -100,6 +104,8 @@ public record TextToVideoRequest(
         return new TextToVideoParams(c.prompt(), c.negativePrompt(), c.model(), c.videoLength(), heightV, widthV,
                 c.numInferenceSteps(), c.guidanceScale(), motionXV, motionYV, t0V, t1V,
                 explicitT0T1 ? c.numInferenceSteps() : d.t0T1Steps(), etaV, c.chunkSize(), c.seed(),
-                schedulerName, c.format(), c.fps());
+                schedulerName, c.format(), c.fps(),
+                useMotionField != null ? useMotionField : d.useMotionField(),
+                useCrossFrameAttention != null ? useCrossFrameAttention : d.useCrossFrameAttention());
     }
 }

@@ -25,6 +25,14 @@ interface VideoModeRequest extends GenerationRequest {
      * The shared fields and the input video, merged and validated ({@code scheduler}: the name for
      * {@code Schedulers.fromConfig}).
      */
+    /** The original app's {@code use_cf_attn} (null: {@code t2v.defaults.use-cross-frame-attention}). */
+    Boolean useCrossFrameAttention();
+
+    /** Whether this request's UNet runs cross-frame attention (false: plain per-frame self-attention). */
+    default boolean crossFrameAttention(T2vConfig.Defaults d) {
+        return useCrossFrameAttention() != null ? useCrossFrameAttention() : d.useCrossFrameAttention();
+    }
+
     record Common(String prompt, String negativePrompt, String model, VideoInput input, int numInferenceSteps,
                   double guidanceScale, int chunkSize, long seed, VideoFormat format, String scheduler) {}
 

@@ -33,12 +33,13 @@ public record VideoPix2PixRequest(
         Long seed,
         String format,
         String scheduler,
+        Boolean useCrossFrameAttention,
         Integer timeoutSeconds,
         String webhook) implements VideoModeRequest, AsyncFields {
 
     /** A request with only a prompt and a video: every other field takes its default. */
     public static VideoPix2PixRequest of(String prompt, String video) {
-        return new VideoPix2PixRequest(prompt, null, null, video, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new VideoPix2PixRequest(prompt, null, null, video, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public VideoPix2PixJob resolve(T2vConfig config) {
@@ -57,7 +58,7 @@ public record VideoPix2PixRequest(
         double imageGuidanceV = imageGuidanceScale != null ? imageGuidanceScale : p.imageGuidanceScale();
         RequestChecks.nonNegative("imageGuidanceScale", imageGuidanceV);
         VideoPix2PixParams params = new VideoPix2PixParams(c.prompt(), c.negativePrompt(), c.numInferenceSteps(),
-                c.guidanceScale(), imageGuidanceV, c.chunkSize(), c.scheduler());
+                c.guidanceScale(), imageGuidanceV, c.chunkSize(), c.scheduler(), crossFrameAttention(d));
         return new VideoPix2PixJob(c.model(), c.input(), params, c.seed(), c.format());
     }
 }

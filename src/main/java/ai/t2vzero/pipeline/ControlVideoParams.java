@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param chunkSize                   frames per UNet call, frame 0 included in every chunk
  * @param scheduler                   scheduler kind for {@code Schedulers.fromConfig}: {@value ControlVideoPipeline#DEFAULT_SCHEDULER}
  *                                    as Text2Video-Zero uses
+ * @param useCrossFrameAttention      the original app's {@code use_cf_attn}: false = plain self-attention per frame
  */
 public record ControlVideoParams(
         String prompt,
@@ -23,7 +24,8 @@ public record ControlVideoParams(
         double controlnetConditioningScale,
         double eta,
         int chunkSize,
-        String scheduler) {
+        String scheduler,
+        boolean useCrossFrameAttention) {
 
     public ControlVideoParams {
         Objects.requireNonNull(prompt, "prompt");
@@ -31,10 +33,17 @@ public record ControlVideoParams(
         Objects.requireNonNull(scheduler, "scheduler");
     }
 
+    /** Params with cross-frame attention on (the original app's default). */
+    public ControlVideoParams(String prompt, String negativePrompt, int numInferenceSteps, double guidanceScale,
+            double controlnetConditioningScale, double eta, int chunkSize, String scheduler) {
+        this(prompt, negativePrompt, numInferenceSteps, guidanceScale, controlnetConditioningScale, eta, chunkSize,
+                scheduler, true);
+    }
+
     /** These params with another chunk size (never changes the video). */
     public ControlVideoParams withChunkSize(int newChunkSize) {
         return new ControlVideoParams(prompt, negativePrompt, numInferenceSteps, guidanceScale,
-                controlnetConditioningScale, eta, newChunkSize, scheduler);
+                controlnetConditioningScale, eta, newChunkSize, scheduler, useCrossFrameAttention);
     }
 
     /** diffusers: {@code do_classifier_free_guidance = guidance_scale > 1}. */

@@ -97,7 +97,7 @@ public final class ControlVideoPipeline {
             super(new Settings((int) controlImages.getShape().get(0), p.chunkSize(), frameLatent(models,
                     models.vae().config().latentChannels(), controlImages.getShape().get(2),
                     controlImages.getShape().get(3)), p.doClassifierFreeGuidance() ? 2 : 1, p.scheduler(),
-                    p.numInferenceSteps(), p.eta()));
+                    p.numInferenceSteps(), p.eta(), p.useCrossFrameAttention()));
             this.p = p;
             this.controlImages = controlImages;
             this.cfg = p.doClassifierFreeGuidance();

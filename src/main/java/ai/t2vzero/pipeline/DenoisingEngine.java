@@ -65,7 +65,10 @@ public final class DenoisingEngine {
     NDArray generate(VideoMode mode, NDManager out) {
         VideoMode.Settings settings = mode.settings();
         frame = settings.frameLatent();
-        processors = AttnProcessors.all(new CrossFrameAttnProcessor(settings.guidanceGroups()));
+        // the original app's use_cf_attn switch: off = the UNet's own self-attention (diffusers' AttnProcessor)
+        processors = settings.crossFrameAttention()
+                ? AttnProcessors.all(new CrossFrameAttnProcessor(settings.guidanceGroups()))
+                : AttnProcessors.DEFAULT;
         List<int[]> chunks = VideoChunker.chunks(settings.frames(), settings.chunkSize());
         StageTimer timer = run.timer();
         try (NDManager work = models.manager().newSubManager();

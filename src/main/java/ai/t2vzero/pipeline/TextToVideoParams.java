@@ -35,7 +35,9 @@ public record TextToVideoParams(
         long seed,
         SchedulerName scheduler,
         VideoFormat format,
-        int fps) {
+        int fps,
+        boolean useMotionField,
+        boolean useCrossFrameAttention) {
 
     public TextToVideoParams {
         Objects.requireNonNull(prompt, "prompt");
@@ -45,19 +47,29 @@ public record TextToVideoParams(
         Objects.requireNonNull(format, "format");
     }
 
+    /** Params with the original app's switches on (motion-field warp and cross-frame attention): today's video. */
+    public TextToVideoParams(String prompt, String negativePrompt, String model, int videoLength, int height,
+            int width, int numInferenceSteps, double guidanceScale, double motionFieldStrengthX,
+            double motionFieldStrengthY, int t0, int t1, int t0t1Steps, double eta, int chunkSize, long seed,
+            SchedulerName scheduler, VideoFormat format, int fps) {
+        this(prompt, negativePrompt, model, videoLength, height, width, numInferenceSteps, guidanceScale,
+                motionFieldStrengthX, motionFieldStrengthY, t0, t1, t0t1Steps, eta, chunkSize, seed, scheduler, format,
+                fps, true, true);
+    }
+
     /** These params with height/width 0 ("the bundle's native size") replaced by {@code nativeSize}. */
     public TextToVideoParams withNativeSize(int nativeSize) {
         return new TextToVideoParams(prompt, negativePrompt, model, videoLength, height == 0 ? nativeSize : height,
                 width == 0 ? nativeSize : width, numInferenceSteps, guidanceScale, motionFieldStrengthX,
-                motionFieldStrengthY, t0, t1, t0t1Steps, eta, chunkSize, seed, scheduler, format, fps);
+                motionFieldStrengthY, t0, t1, t0t1Steps, eta, chunkSize, seed, scheduler, format, fps,
+                useMotionField, useCrossFrameAttention);
     }
 
     /** These params with another chunk size (frames per all-frames UNet call; never changes the video). */
     public TextToVideoParams withChunkSize(int newChunkSize) {
         return new TextToVideoParams(prompt, negativePrompt, model, videoLength, height, width, numInferenceSteps,
                 guidanceScale, motionFieldStrengthX, motionFieldStrengthY, t0, t1, t0t1Steps, eta, newChunkSize, seed,
-                scheduler,
-                format, fps);
+                scheduler, format, fps, useMotionField, useCrossFrameAttention);
     }
 
     /** The t0/t1 to run with, given {@code schedule} (steps -> the scheduler's timestep list). */

@@ -71,11 +71,12 @@ public final class TextToVideoZeroPipeline {
         private NDArray x1T1;
         private NDArray x1T0;
         private double alphaVec;
+        private double initNoiseSigma;                                       // motion field off: x_T of every frame
 
         Algorithm1(TextToVideoParams p, int[] frameIds) {
             super(new Settings(p.videoLength(), p.chunkSize(), frameLatent(models, models.unet().config().inChannels(),
                     p.height(), p.width()), p.doClassifierFreeGuidance() ? 2 : 1, p.scheduler().id(),
-                    p.numInferenceSteps(), p.eta()));
+                    p.numInferenceSteps(), p.eta(), p.useCrossFrameAttention()));
             this.p = p;
             this.frameIds = frameIds;
             this.cfg = p.doClassifierFreeGuidance();
@@ -92,6 +93,9 @@ public final class TextToVideoZeroPipeline {
 
         @Override
         List<GenerationListener.StagePlan> extraStages(double[] ts, List<int[]> chunks) {
+            if (!p.useMotionField()) {
+                return List.of();                                           // no first-frame loops, no warp
+            }
             int n = ts.length;
             int firstFrameSteps = Math.max(0, n - t1 - 1) + Math.max(0, t1 - t0);  // loop 0 + loop 1
             int warped = (int) chunks.stream().filter(c -> c.length > 1).count();
@@ -101,7 +105,7 @@ public final class TextToVideoZeroPipeline {
 
         @Override
         int chunkSteps(double[] ts) {
-            return Math.min(ts.length, t1 + 1);                             // loop 2
+            return p.useMotionField() ? Math.min(ts.length, t1 + 1) : ts.length;  // loop 2, or the whole schedule
         }
 
         @Override
@@ -122,6 +126,12 @@ public final class TextToVideoZeroPipeline {
                         + t0 + ", t1=" + t1 + ")");
             }
             trace.record("timesteps", DenoisingEngine.timestepArray(work, ts));
+            if (!p.useMotionField()) {
+                // the original app's use_motion_field=False: every frame its own x_T, all frames denoised together
+                // over the whole schedule (cross-frame attention still anchors them on frame 0); no t0/t1 jump
+                initNoiseSigma = scheduler.initNoiseSigma();
+                return new ChunkLoop(loop(LOOP0, DenoisingEngine.ALL_FRAMES, ts), scheduler);
+            }
             double[] loop0 = Arrays.copyOfRange(ts, 0, n - t1 - 1);
             double[] loop1 = Arrays.copyOfRange(ts, n - t1 - 1, n - t0 - 1);
             double[] loop2 = Arrays.copyOfRange(ts, n - t1 - 1, n);
@@ -153,6 +163,13 @@ public final class TextToVideoZeroPipeline {
         @Override
         ChunkStart startChunk(DenoisingEngine engine, int[] chunk, NDArray embeds) {
             PipelineTrace trace = engine.run().trace();
+            NDArray perFrame = cfg ? Guidance.repeatPerFrame(embeds, chunk.length) : embeds.repeat(0, chunk.length);
+            if (!p.useMotionField()) {
+                NDArray xT = engine.run().noise().initial(embeds.getManager(), chunk, frame)
+                        .mul(initNoiseSigma).toType(engine.dtype(), false);   // [m, C, h, w]
+                trace.record("initial_latents", xT);
+                return new ChunkStart(xT, unet(engine, perFrame));
+            }
             NDManager work = x1T1.getManager();
             int[] others = Arrays.copyOfRange(chunk, 1, chunk.length);   // frames k >= 1 of this chunk
             int[] motion = frameIds == null ? others : Arrays.stream(others).map(k -> frameIds[k]).toArray();
@@ -177,7 +194,6 @@ public final class TextToVideoZeroPipeline {
                 x1kT1 = NDArrays.concat(0, x1T1, x2kT1);          // [m, C, h, w]: frame 0 first
             }
             trace.record("x_1k_t1", x1kT1);
-            NDArray perFrame = cfg ? Guidance.repeatPerFrame(embeds, chunk.length) : embeds.repeat(0, chunk.length);
             return new ChunkStart(x1kT1, unet(engine, perFrame));
         }
 

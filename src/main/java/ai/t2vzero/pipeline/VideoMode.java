@@ -17,7 +17,7 @@ abstract class VideoMode {
 
     /** How a mode's run is set up. */
     record Settings(int frames, int chunkSize, Shape frameLatent, int guidanceGroups, String scheduler,
-                    int numInferenceSteps, double eta) {
+                    int numInferenceSteps, double eta, boolean crossFrameAttention) {
     }
 
     private final Settings settings;

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param chunkSize          frames per UNet call, frame 0 included in every chunk
  * @param scheduler          scheduler kind for {@code Schedulers.fromConfig}: {@value VideoPix2PixPipeline#DEFAULT_SCHEDULER}
  *                           as Text2Video-Zero uses
+ * @param useCrossFrameAttention the original app's {@code use_cf_attn}: false = plain self-attention per frame
  */
 public record VideoPix2PixParams(
         String prompt,
@@ -22,7 +23,8 @@ public record VideoPix2PixParams(
         double guidanceScale,
         double imageGuidanceScale,
         int chunkSize,
-        String scheduler) {
+        String scheduler,
+        boolean useCrossFrameAttention) {
 
     public VideoPix2PixParams {
         Objects.requireNonNull(prompt, "prompt");
@@ -30,10 +32,16 @@ public record VideoPix2PixParams(
         Objects.requireNonNull(scheduler, "scheduler");
     }
 
+    /** Params with cross-frame attention on (the original app's default). */
+    public VideoPix2PixParams(String prompt, String negativePrompt, int numInferenceSteps, double guidanceScale,
+            double imageGuidanceScale, int chunkSize, String scheduler) {
+        this(prompt, negativePrompt, numInferenceSteps, guidanceScale, imageGuidanceScale, chunkSize, scheduler, true);
+    }
+
     /** These params with another chunk size (never changes the video). */
     public VideoPix2PixParams withChunkSize(int newChunkSize) {
         return new VideoPix2PixParams(prompt, negativePrompt, numInferenceSteps, guidanceScale, imageGuidanceScale,
-                newChunkSize, scheduler);
+                newChunkSize, scheduler, useCrossFrameAttention);
     }
 
     /** diffusers: {@code guidance_scale > 1 and image_guidance_scale >= 1}: three-way guidance. */

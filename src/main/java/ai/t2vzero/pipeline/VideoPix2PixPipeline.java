@@ -88,7 +88,8 @@ public final class VideoPix2PixPipeline {
             // eta 0: diffusers' InstructPix2Pix pipeline passes none
             super(new Settings((int) video.getShape().get(0), p.chunkSize(), frameLatent(models,
                     models.vae().config().latentChannels(), video.getShape().get(2), video.getShape().get(3)),
-                    p.doClassifierFreeGuidance() ? 3 : 1, p.scheduler(), p.numInferenceSteps(), 0));
+                    p.doClassifierFreeGuidance() ? 3 : 1, p.scheduler(), p.numInferenceSteps(), 0,
+                    p.useCrossFrameAttention()));
             this.p = p;
             this.video = video;
             this.cfg = p.doClassifierFreeGuidance();

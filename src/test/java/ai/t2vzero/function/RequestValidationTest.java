@@ -75,11 +75,11 @@ class RequestValidationTest {
         assertEquals("a robot, best quality, extremely detailed", pose.params().prompt());
 
         ControlVideoJob plain = new PoseToVideoRequest("a robot", null, null, null, UPLOAD, null, null, null, null, null,
-                null, null, false, null, null, null, null, null, null).resolve(CONFIG);
+                null, null, false, null, null, null, null, null, null, null).resolve(CONFIG);
         assertEquals("a robot", plain.params().prompt());
         assertEquals("", plain.params().negativePrompt());
         ControlVideoJob ownNegative = new PoseToVideoRequest("a robot", "blurry", null, null, UPLOAD, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null).resolve(CONFIG);
+                null, null, null, null, null, null, null, null, null, null, null, null).resolve(CONFIG);
         assertEquals("blurry", ownNegative.params().negativePrompt(), "the request's negative prompt wins");
         assertNull(pose.canny());
     }

@@ -150,4 +150,14 @@ class ControlVideoPipelineTest {
             assertTrue(size.getMessage().contains("multiples of 8"), size.getMessage());
         }
     }
+
+    @Test
+    void crossFrameAttentionOffRunsPlainSelfAttention() {
+        ControlVideoParams on = params(3, 0.0);
+        ControlVideoParams off = new ControlVideoParams(on.prompt(), on.negativePrompt(), on.numInferenceSteps(),
+                on.guidanceScale(), on.controlnetConditioningScale(), on.eta(), on.chunkSize(), on.scheduler(), false);
+        float[] a = run(off, 3, 7, true);
+        assertArrayEquals(a, run(off, 3, 7, true), "same seed, same latents");
+        assertTrue(maxDiff(a, run(on, 3, 7, true)) > 1e-3, "cross-frame attention off changes the video");
+    }
 }

@@ -131,4 +131,55 @@ class TextToVideoZeroPipelineTest {
                 TextToVideoParams.SchedulerName.DDIM, ai.t2vzero.video.VideoFormat.MP4, 4);
         assertThrows(IllegalArgumentException.class, () -> run(p, true));
     }
+
+    /** {@code p} with the original app's switches set. */
+    private static TextToVideoParams switches(TextToVideoParams p, boolean motionField, boolean crossFrameAttention) {
+        return new TextToVideoParams(p.prompt(), p.negativePrompt(), p.model(), p.videoLength(), p.height(), p.width(),
+                p.numInferenceSteps(), p.guidanceScale(), p.motionFieldStrengthX(), p.motionFieldStrengthY(), p.t0(),
+                p.t1(), p.t0t1Steps(), p.eta(), p.chunkSize(), p.seed(), p.scheduler(), p.format(), p.fps(),
+                motionField, crossFrameAttention);
+    }
+
+    /** Names and copies (as [F, C, h, w] float arrays) of what a run traces. */
+    private static java.util.Map<String, float[]> traced(TextToVideoParams p) {
+        java.util.Map<String, float[]> seen = new java.util.LinkedHashMap<>();
+        try (NDManager out = NDManager.newBaseManager()) {
+            PipelineTrace trace = (name, value) -> seen.putIfAbsent(name, value.toType(
+                    ai.djl.ndarray.types.DataType.FLOAT32, true).toFloatArray());
+            new TextToVideoZeroPipeline(sd).generate(p,
+                    new GenerationRun(new SeededVideoNoise(p.seed()), new StageTimer(), trace, null, true), out);
+        }
+        return seen;
+    }
+
+    @Test
+    void motionFieldOffStartsEveryFrameFromItsOwnNoiseWithoutWarp() {
+        TextToVideoParams on = params(3, 3, 5, TextToVideoParams.SchedulerName.DDIM, 0.0);
+        TextToVideoParams off = switches(on, false, true);
+        java.util.Map<String, float[]> t = traced(off);
+        // the original app's use_motion_field=False: no first-frame loops, no warp, no t0/t1 jump
+        assertTrue(!t.containsKey("x_1_t1") && !t.containsKey("warped_latents") && !t.containsKey("x_2k_t1"),
+                "no Algorithm 1 stage is traced: " + t.keySet());
+        float[] x = t.get("initial_latents");                       // [3, 4, 8, 8]: every frame's own x_T
+        int per = x.length / 3;
+        assertEquals(3 * 4 * 8 * 8, x.length);
+        float[] frame0 = java.util.Arrays.copyOfRange(x, 0, per);
+        assertArrayEquals(traced(on).get("initial_latents"), frame0, "frame 0 starts where it does with the warp");
+        assertTrue(maxDiff(frame0, java.util.Arrays.copyOfRange(x, per, 2 * per)) > 0.1, "frame 1 has its own noise");
+
+        float[] a = run(off, true);
+        assertArrayEquals(a, run(off, true), "motion field off: same seed, same latents");
+        assertTrue(maxDiff(a, run(on, true)) > 1e-3, "switching the motion field off changes the video");
+        assertTrue(maxDiff(a, run(switches(params(3, 2, 5, TextToVideoParams.SchedulerName.DDIM, 0.0), false, true),
+                true)) < 1e-4, "motion field off: still independent of the chunk size");
+    }
+
+    @Test
+    void crossFrameAttentionOffRunsPlainSelfAttention() {
+        TextToVideoParams on = params(3, 3, 9, TextToVideoParams.SchedulerName.DDIM, 0.0);
+        float[] a = run(switches(on, true, false), true);
+        assertArrayEquals(a, run(switches(on, true, false), true), "same seed, same latents");
+        assertTrue(maxDiff(a, run(on, true)) > 1e-3, "cross-frame attention off changes the video");
+        assertArrayEquals(run(on, true), run(switches(on, true, true), true), "both switches on: today's video");
+    }
 }
