@@ -65,6 +65,35 @@ class RequestValidationTest {
     }
 
     @Test
+    void theAppsSwitchesDefaultOnAndFollowTheRequestAndTheConfig() {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        ai.t2vzero.pipeline.TextToVideoParams t = TextToVideoRequest.ofPrompt("a cat").resolve(CONFIG);
+        assertEquals(List.of(true, true), List.of(t.useMotionField(), t.useCrossFrameAttention()));
+        t = m.convertValue(Map.of("prompt", "a cat", "useMotionField", false, "useCrossFrameAttention", false),
+                TextToVideoRequest.class).resolve(CONFIG);
+        assertEquals(List.of(false, false), List.of(t.useMotionField(), t.useCrossFrameAttention()));
+        assertEquals(true, EdgeToVideoRequest.of("a robot", UPLOAD).resolve(CONFIG).params().useCrossFrameAttention());
+        assertEquals(true, PoseToVideoRequest.of("a robot", UPLOAD).resolve(CONFIG).params().useCrossFrameAttention());
+        assertEquals(true, VideoPix2PixRequest.of("snow", UPLOAD).resolve(CONFIG).params().useCrossFrameAttention());
+        Map<String, Object> off = Map.of("prompt", "x", "video", UPLOAD, "useCrossFrameAttention", false);
+        assertEquals(false, m.convertValue(off, EdgeToVideoRequest.class).resolve(CONFIG).params()
+                .useCrossFrameAttention());
+        assertEquals(false, m.convertValue(off, PoseToVideoRequest.class).resolve(CONFIG).params()
+                .useCrossFrameAttention());
+        assertEquals(false, m.convertValue(off, VideoPix2PixRequest.class).resolve(CONFIG).params()
+                .useCrossFrameAttention());
+
+        T2vConfig offByConfig = new SmallRyeConfigBuilder().addDiscoveredConverters()
+                .withSources(new PropertiesConfigSource(Map.of("t2v.defaults.use-motion-field", "false",
+                        "t2v.defaults.use-cross-frame-attention", "false"), "test", 500))
+                .withMapping(T2vConfig.class).build().getConfigMapping(T2vConfig.class);
+        t = TextToVideoRequest.ofPrompt("a cat").resolve(offByConfig);
+        assertEquals(List.of(false, false), List.of(t.useMotionField(), t.useCrossFrameAttention()));
+        assertEquals(false, VideoPix2PixRequest.of("snow", UPLOAD).resolve(offByConfig).params()
+                .useCrossFrameAttention());
+    }
+
+    @Test
     void controlModesAddTheAppsQualityPrompt() {
         ControlVideoJob edge = EdgeToVideoRequest.of("a robot", UPLOAD).resolve(CONFIG);
         assertEquals("a robot, best quality, extremely detailed", edge.params().prompt());
