@@ -71,15 +71,7 @@ public final class DDIMScheduler implements Scheduler {
         return timesteps.clone();
     }
 
-    @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
 
-    @Override
-    public NDArray scaleModelInput(NDArray sample, double timestep) {
-        return sample;
-    }
 
     @Override
     public void setEta(double eta) {

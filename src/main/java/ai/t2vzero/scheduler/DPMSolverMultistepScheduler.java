@@ -200,16 +200,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
         return sigmas.clone();
     }
 
-    @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
 
-    /** Identity: DPM-Solver works on the VP sample the UNet takes. */
-    @Override
-    public NDArray scaleModelInput(NDArray sample, double timestep) {
-        return sample;
-    }
 
     /**
      * Index of {@code timestep} in the schedule: where it occurs more than once its second occurrence, where it does

@@ -82,15 +82,7 @@ public final class PNDMScheduler implements Scheduler {
         return timesteps.clone();
     }
 
-    @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
 
-    @Override
-    public NDArray scaleModelInput(NDArray sample, double timestep) {
-        return sample;
-    }
 
     /** One PLMS step ({@code step_plms} of diffusers; {@code noise} is unused: PNDM is deterministic). */
     @Override

@@ -40,10 +40,14 @@ public interface Scheduler extends AutoCloseable {
     double[] timesteps();
 
     /** Standard deviation of the initial noise: the initial latents are {@code randn * initNoiseSigma()}. */
-    double initNoiseSigma();
+    default double initNoiseSigma() {
+        return 1.0; // variance-preserving schedulers (DDIM, PNDM, DPM-Solver++) start from unit noise
+    }
 
     /** The UNet input for {@code sample} at {@code timestep} (identity for DDIM/PNDM). */
-    NDArray scaleModelInput(NDArray sample, double timestep);
+    default NDArray scaleModelInput(NDArray sample, double timestep) {
+        return sample; // identity for variance-preserving schedulers: the UNet takes the sample as it is
+    }
 
     /**
      * One reverse-diffusion step: x_t ({@code sample}) and the model output at {@code timestep} give x_{t-1}.
