@@ -3,6 +3,7 @@ package ai.t2vzero.testing;
 import ai.t2vzero.model.clip.ClipTextModelParity;
 import ai.t2vzero.model.clip.ClipTokenizerParity;
 import ai.t2vzero.model.controlnet.ControlNetModelParity;
+import ai.t2vzero.model.nn.BipartiteSoftMatchingParity;
 import ai.t2vzero.model.unet.UNet2DConditionModelParity;
 import ai.t2vzero.model.vae.VaeDecodeParity;
 import ai.t2vzero.model.vae.VaeEncodeParity;
@@ -34,7 +35,8 @@ public final class CaseCheckers {
             Map.entry("warp", MotionFieldParity::new),
             Map.entry("pipeline_text2video", TextToVideoZeroPipelineParity::new),
             Map.entry("pipeline_controlnet_video", ControlVideoPipelineParity::new),
-            Map.entry("pipeline_pix2pix_video", VideoPix2PixPipelineParity::new));
+            Map.entry("pipeline_pix2pix_video", VideoPix2PixPipelineParity::new),
+            Map.entry("token_merging", BipartiteSoftMatchingParity::new));
 
     private CaseCheckers() {}
 

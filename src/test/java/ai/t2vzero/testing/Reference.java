@@ -43,6 +43,17 @@ public final class Reference {
         return load(Path.of(System.getProperty(EXTRA_PROPERTY, "src/test/resources/reference-extra")));
     }
 
+    /** Property locating this repository's token-merging set (default {@code src/test/resources/reference-tome}). */
+    public static final String TOME_PROPERTY = "t2vzero.reference.tome";
+
+    /**
+     * This repository's token-merging cases against tomesd 0.1.3 ({@code src/test/resources/reference-tome}, read in
+     * place like {@link #extra()}; {@code tools/reference/make_tome_reference.py} made them).
+     */
+    public static Reference tome() {
+        return load(Path.of(System.getProperty(TOME_PROPERTY, "src/test/resources/reference-tome")));
+    }
+
     public static Reference load(Path dir) {
         Path root = dir.toAbsolutePath().normalize();
         Path m = root.resolve("manifest.json");

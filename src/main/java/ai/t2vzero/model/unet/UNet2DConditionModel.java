@@ -128,7 +128,8 @@ public final class UNet2DConditionModel {
      * @param sample              [B, in_channels, h, w] in the model dtype
      * @param timestep            0-d, [1] or [B]; int64 or float (a training timestep, 0..999)
      * @param encoderHiddenStates [B, L, D]
-     * @param processors          attention processor of each attention layer, by checkpoint path
+     * @param processors          attention processor of each attention layer, by checkpoint path, and the call's
+     *                            token merging (sized here by {@code sample}'s h x w)
      * @param residuals           ControlNet residuals added to the skip connections and the mid-block output, or null
      * @param hook                sees time_embedding, conv_in, down_blocks.N(.resnets.M|.attentions.M), mid_block,
      *                            up_blocks.N(...), conv_norm_out
@@ -136,6 +137,9 @@ public final class UNet2DConditionModel {
      */
     public NDArray forward(NDArray sample, NDArray timestep, NDArray encoderHiddenStates, AttnProcessors processors,
                            ControlNetOutput residuals, ForwardHook hook) {
+        // tomesd's forward pre-hook: token merging sizes its grids by this call's latent
+        AttnProcessors p = processors.tokenMerging().isOff() ? processors : processors.withTokenMerging(
+                processors.tokenMerging().forLatent(sample.getShape().get(2), sample.getShape().get(3)));
         return Scopes.keep(() -> {
             long batch = sample.getShape().get(0);
             // 1. time
@@ -149,7 +153,7 @@ public final class UNet2DConditionModel {
             List<NDArray> downBlockResSamples = new ArrayList<>();
             downBlockResSamples.add(x);
             for (int i = 0; i < downBlocks.size(); i++) {
-                NDList states = downBlocks.get(i).forward(x, emb, encoderHiddenStates, processors, hook);
+                NDList states = downBlocks.get(i).forward(x, emb, encoderHiddenStates, p, hook);
                 downBlockResSamples.addAll(states);
                 x = states.get(states.size() - 1);
                 hook.onOutput(downBlockNames.get(i), x);
@@ -158,7 +162,7 @@ public final class UNet2DConditionModel {
                 addDownResiduals(downBlockResSamples, residuals.downBlockResSamples());
             }
             // 4. mid
-            x = midBlock.forward(x, emb, encoderHiddenStates, processors);
+            x = midBlock.forward(x, emb, encoderHiddenStates, p);
             hook.onOutput("mid_block", x);
             if (residuals != null) {
                 x = x.addi(residuals.midBlockResSample());
@@ -172,7 +176,7 @@ public final class UNet2DConditionModel {
                 // the upsampler targets the next skip's size (exact 2x unless a latent side was odd)
                 long[] upsampleSize = i < upBlocks.size() - 1
                         ? remaining.get(remaining.size() - 1).getShape().slice(2).getShape() : null;
-                NDArray next = block.forward(x, skips, emb, encoderHiddenStates, processors, upsampleSize, hook);
+                NDArray next = block.forward(x, skips, emb, encoderHiddenStates, p, upsampleSize, hook);
                 closeAll(skips);
                 skips.clear();
                 x.close();

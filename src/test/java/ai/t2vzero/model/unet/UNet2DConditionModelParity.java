@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.t2vzero.model.nn.AttnProcessors;
+import ai.t2vzero.model.nn.TokenMerging;
 import ai.t2vzero.pipeline.CrossFrameAttnProcessor;
 import ai.t2vzero.testing.CaseChecker;
 import ai.t2vzero.testing.ParityCase;
@@ -20,6 +21,8 @@ import java.util.Map;
  * states, with the attention processor of {@code params.attn_processor} (cross-frame: {@code cross_frame_batch_size}
  * groups) and, when the case has them, ControlNet residuals {@code down_block_additional_residual_NN} +
  * {@code mid_block_additional_residual}. Cross-frame cases also get {@code noise_pred_default_processor}.
+ * With {@code params.token_merging} (tomesd's {@code apply_patch} settings), the call runs token merging, replaying
+ * tomesd's recorded dst choices {@code tome_rand_idx/<transformer block>}.
  */
 public final class UNet2DConditionModelParity implements CaseChecker {
 
@@ -37,7 +40,8 @@ public final class UNet2DConditionModelParity implements CaseChecker {
         DebugCapture debug = new DebugCapture(manager, c.params());
 
         Map<String, NDArray> out = new LinkedHashMap<>();
-        out.put("noise_pred", unet.forward(sample, timestep, text, processors(c.params()), residuals, debug));
+        AttnProcessors processors = processors(c.params()).withTokenMerging(tokenMerging(c, manager));
+        out.put("noise_pred", unet.forward(sample, timestep, text, processors, residuals, debug));
         if (c.outputs().contains("noise_pred_default_processor")) {
             out.put("noise_pred_default_processor",
                     unet.forward(sample, timestep, text, AttnProcessors.DEFAULT, residuals));
@@ -60,6 +64,30 @@ public final class UNet2DConditionModelParity implements CaseChecker {
             }
             default -> throw new AssertionError("unknown params.attn_processor '" + name + "'");
         };
+    }
+
+    /** {@code params.token_merging} (ratio, max_downsample, sx, sy, use_rand), or off. */
+    static TokenMerging tokenMerging(ParityCase c, NDManager manager) {
+        JsonNode t = c.params().get("token_merging");
+        if (t == null) {
+            return TokenMerging.OFF;
+        }
+        if (!t.path("merge_attn").asBoolean(true) || t.path("merge_crossattn").asBoolean(false)
+                || t.path("merge_mlp").asBoolean(false)) {
+            throw new AssertionError("token merging other than tomesd's default (self-attention only): " + t);
+        }
+        return TokenMerging.of(t.path("ratio").asDouble(), t.path("max_downsample").asInt(), t.path("sx").asInt(),
+                t.path("sy").asInt(), t.path("use_rand").asBoolean(), (block, cells, cellSize) -> {
+                    String name = "tome_rand_idx/" + block;
+                    if (!c.inputs().contains(name)) {
+                        throw new AssertionError("no recorded dst choice " + name + " (recorded: " + c.inputs() + ")");
+                    }
+                    long[] draw = c.tensor(name, manager).toLongArray();
+                    if (draw.length != cells) {
+                        throw new AssertionError(name + " has " + draw.length + " cells, the block asks for " + cells);
+                    }
+                    return draw;
+                });
     }
 
     private static ControlNetOutput residuals(ParityCase c, NDManager manager) {
