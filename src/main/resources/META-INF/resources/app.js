@@ -40,6 +40,7 @@ const FIELDS = {
   extractEdges: { label: 'Extract Canny edges', help: 'Off when the input already is an edge video.' },
   cannyLow: { label: 'Canny low', help: 'Hysteresis low threshold.' },
   cannyHigh: { label: 'Canny high', help: 'Hysteresis high threshold.' },
+  mergingRatio: { label: 'Token merging', help: 'Fraction of the largest attention layers\' tokens merged (tomesd), below 1: faster, less detail; 0 is off.' },
   chunkSize: { label: 'Chunk size', help: 'Frames denoised at once; the video does not depend on it.' },
   seed: { label: 'Seed', help: 'Empty: random; the seed used is shown with the result.' },
   scheduler: { label: 'Scheduler', help: '' },

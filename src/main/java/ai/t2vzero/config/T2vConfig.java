@@ -89,6 +89,13 @@ public interface T2vConfig {
         @WithDefault("true")
         boolean useCrossFrameAttention();
 
+        /**
+         * The original app's {@code merging_ratio} (every mode): token merging as tomesd does it, the fraction of the
+         * self-attention tokens merged in the UNet's highest-resolution transformer blocks, in [0, 1); 0 = off.
+         */
+        @WithDefault("0")
+        double mergingRatio();
+
         /** Timestep index t0 where frames are warped; 44 as in diffusers' pipeline code (the paper uses 45). */
         @WithDefault("44")
         int t0();

@@ -46,7 +46,7 @@ interface ControlVideoRequest extends VideoModeRequest {
         String prompt = quality ? c.prompt() + d.quality().promptSuffix() : c.prompt();
         String negative = quality && negativePrompt() == null ? d.quality().negativePrompt() : c.negativePrompt();
         ControlVideoParams params = new ControlVideoParams(prompt, negative, c.numInferenceSteps(), c.guidanceScale(),
-                scaleV, etaV, c.chunkSize(), c.scheduler(), crossFrameAttention(d));
+                scaleV, etaV, c.chunkSize(), c.scheduler(), crossFrameAttention(d), c.mergingRatio());
         return new ControlVideoJob(mode, c.model(), controlnetV, c.input(), canny.get(), params, c.seed(), c.format());
     }
 }

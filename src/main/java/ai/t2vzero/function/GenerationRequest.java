@@ -37,9 +37,12 @@ interface GenerationRequest {
 
     String format();
 
+    /** The original app's token merging ratio (tomesd), in [0, 1); 0 = off. */
+    Double mergingRatio();
+
     /** The shared fields, merged and validated; {@code seed} is the one used (drawn when the request had none). */
     record Shared(String prompt, String negativePrompt, String model, int videoLength, int numInferenceSteps,
-                  double guidanceScale, int chunkSize, long seed, int fps, VideoFormat format) {}
+                  double guidanceScale, int chunkSize, long seed, int fps, VideoFormat format, double mergingRatio) {}
 
     /** A seed in [0, 2^53). */
     static LongSupplier randomSeed() {
@@ -69,7 +72,9 @@ interface GenerationRequest {
         int chunkV = RequestChecks.chunkSize(chunkSize() != null ? chunkSize() : d.chunkSize());
         int fpsV = RequestChecks.range("fps", fps() != null ? fps() : d.fps(), 1, limits.maxFps());
         VideoFormat formatV = RequestChecks.format(format() != null ? format() : d.format());
+        double mergingV = RequestChecks.mergingRatio(mergingRatio() != null ? mergingRatio() : d.mergingRatio());
         long seedV = seed() != null ? seed() : randomSeed.getAsLong();
-        return new Shared(promptV, negativeV, modelV, lengthV, stepsV, guidanceV, chunkV, seedV, fpsV, formatV);
+        return new Shared(promptV, negativeV, modelV, lengthV, stepsV, guidanceV, chunkV, seedV, fpsV, formatV,
+                mergingV);
     }
 }

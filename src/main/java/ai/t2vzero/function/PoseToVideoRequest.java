@@ -33,13 +33,14 @@ public record PoseToVideoRequest(
         String format,
         String scheduler,
         Boolean useCrossFrameAttention,
+        Double mergingRatio,
         Integer timeoutSeconds,
         String webhook) implements ControlVideoRequest, AsyncFields {
 
     /** A request with only a prompt and a video: every other field takes its default. */
     public static PoseToVideoRequest of(String prompt, String video) {
         return new PoseToVideoRequest(prompt, null, null, null, video, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     public ControlVideoJob resolve(T2vConfig config) {

@@ -81,6 +81,18 @@ final class RequestChecks {
         return eta;
     }
 
+    /**
+     * Token merging's ratio, in [0, 1) as the original app's slider (0 to 0.9): tomesd merges int(N * ratio) tokens
+     * of a block, at most its src tokens (3/4 with 2 x 2 cells), so 0.75 and above merge the same.
+     */
+    static double mergingRatio(double ratio) {
+        finite("mergingRatio", ratio);
+        if (ratio < 0 || ratio >= 1) {
+            throw new InvalidFieldException("mergingRatio", "mergingRatio must be >= 0 and < 1 (got " + ratio + ")");
+        }
+        return ratio;
+    }
+
     /** Frame 0 plus at least one more frame per chunk. */
     static int chunkSize(int chunkSize) {
         if (chunkSize < VideoChunker.MIN_CHUNK_SIZE) {

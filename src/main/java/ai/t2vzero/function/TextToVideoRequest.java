@@ -16,6 +16,7 @@ import ai.t2vzero.pipeline.TextToVideoParams.SchedulerName;
  * @param seed any 64-bit value; absent means a random seed in [0, 2^53) (exact in JavaScript), echoed in the answer
  * @param useMotionField the original app's {@code use_motion_field}: false = every frame its own x_T, no warp or jump
  * @param useCrossFrameAttention the original app's {@code use_cf_attn}: false = plain per-frame self-attention
+ * @param mergingRatio   the original app's token merging (tomesd {@code ratio}), in [0, 1); 0 = off
  * @param timeoutSeconds deadline of this job (see {@link AsyncFields})
  * @param webhook        URL told when an asynchronous job ends (see {@link AsyncFields})
  */
@@ -40,13 +41,14 @@ public record TextToVideoRequest(
         String format,
         Boolean useMotionField,
         Boolean useCrossFrameAttention,
+        Double mergingRatio,
         Integer timeoutSeconds,
         String webhook) implements GenerationRequest, AsyncFields {
 
     /** A request with only a prompt: every other field takes its default. */
     public static TextToVideoRequest ofPrompt(String prompt) {
         return new TextToVideoRequest(prompt, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Merges {@code config}'s defaults into the absent fields, validates, and draws a seed when none was given. */
@@ -106,6 +108,6 @@ public record TextToVideoRequest(
                 explicitT0T1 ? c.numInferenceSteps() : d.t0T1Steps(), etaV, c.chunkSize(), c.seed(),
                 schedulerName, c.format(), c.fps(),
                 useMotionField != null ? useMotionField : d.useMotionField(),
-                useCrossFrameAttention != null ? useCrossFrameAttention : d.useCrossFrameAttention());
+                useCrossFrameAttention != null ? useCrossFrameAttention : d.useCrossFrameAttention(), c.mergingRatio());
     }
 }

@@ -34,7 +34,8 @@ interface VideoModeRequest extends GenerationRequest {
     }
 
     record Common(String prompt, String negativePrompt, String model, VideoInput input, int numInferenceSteps,
-                  double guidanceScale, int chunkSize, long seed, VideoFormat format, String scheduler) {}
+                  double guidanceScale, int chunkSize, long seed, VideoFormat format, String scheduler,
+                  double mergingRatio) {}
 
     /**
      * Merges the defaults into the absent shared and input fields and validates them.
@@ -56,7 +57,7 @@ interface VideoModeRequest extends GenerationRequest {
                         + TextToVideoParams.SchedulerName.list() + " (got \"" + schedulerV + "\")"));
         return new Common(s.prompt(), s.negativePrompt(), s.model(),
                 new VideoInput(videoV.strip(), s.videoLength(), s.fps(), resolutionV), s.numInferenceSteps(),
-                s.guidanceScale(), s.chunkSize(), s.seed(), s.format(), schedulerName.id());
+                s.guidanceScale(), s.chunkSize(), s.seed(), s.format(), schedulerName.id(), s.mergingRatio());
     }
 
     /** Required; {@code upload:<id>} or an http(s) URL (the input package checks the rest when it fetches it). */

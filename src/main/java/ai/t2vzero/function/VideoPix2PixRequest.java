@@ -34,12 +34,14 @@ public record VideoPix2PixRequest(
         String format,
         String scheduler,
         Boolean useCrossFrameAttention,
+        Double mergingRatio,
         Integer timeoutSeconds,
         String webhook) implements VideoModeRequest, AsyncFields {
 
     /** A request with only a prompt and a video: every other field takes its default. */
     public static VideoPix2PixRequest of(String prompt, String video) {
-        return new VideoPix2PixRequest(prompt, null, null, video, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new VideoPix2PixRequest(prompt, null, null, video, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null);
     }
 
     public VideoPix2PixJob resolve(T2vConfig config) {
@@ -58,7 +60,8 @@ public record VideoPix2PixRequest(
         double imageGuidanceV = imageGuidanceScale != null ? imageGuidanceScale : p.imageGuidanceScale();
         RequestChecks.nonNegative("imageGuidanceScale", imageGuidanceV);
         VideoPix2PixParams params = new VideoPix2PixParams(c.prompt(), c.negativePrompt(), c.numInferenceSteps(),
-                c.guidanceScale(), imageGuidanceV, c.chunkSize(), c.scheduler(), crossFrameAttention(d));
+                c.guidanceScale(), imageGuidanceV, c.chunkSize(), c.scheduler(), crossFrameAttention(d),
+                c.mergingRatio());
         return new VideoPix2PixJob(c.model(), c.input(), params, c.seed(), c.format());
     }
 }

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param scheduler                   scheduler kind for {@code Schedulers.fromConfig}: {@value ControlVideoPipeline#DEFAULT_SCHEDULER}
  *                                    as Text2Video-Zero uses
  * @param useCrossFrameAttention      the original app's {@code use_cf_attn}: false = plain self-attention per frame
+ * @param mergingRatio                the original app's token merging in the UNet (tomesd; 0 = off); never the
+ *                                    ControlNet's
  */
 public record ControlVideoParams(
         String prompt,
@@ -25,7 +27,8 @@ public record ControlVideoParams(
         double eta,
         int chunkSize,
         String scheduler,
-        boolean useCrossFrameAttention) {
+        boolean useCrossFrameAttention,
+        double mergingRatio) {
 
     public ControlVideoParams {
         Objects.requireNonNull(prompt, "prompt");
@@ -33,17 +36,31 @@ public record ControlVideoParams(
         Objects.requireNonNull(scheduler, "scheduler");
     }
 
-    /** Params with cross-frame attention on (the original app's default). */
+    /** Params with cross-frame attention on and no token merging (the original app's defaults). */
     public ControlVideoParams(String prompt, String negativePrompt, int numInferenceSteps, double guidanceScale,
             double controlnetConditioningScale, double eta, int chunkSize, String scheduler) {
         this(prompt, negativePrompt, numInferenceSteps, guidanceScale, controlnetConditioningScale, eta, chunkSize,
-                scheduler, true);
+                scheduler, true, 0);
+    }
+
+    /** Params with cross-frame attention as given, no token merging. */
+    public ControlVideoParams(String prompt, String negativePrompt, int numInferenceSteps, double guidanceScale,
+            double controlnetConditioningScale, double eta, int chunkSize, String scheduler,
+            boolean useCrossFrameAttention) {
+        this(prompt, negativePrompt, numInferenceSteps, guidanceScale, controlnetConditioningScale, eta, chunkSize,
+                scheduler, useCrossFrameAttention, 0);
     }
 
     /** These params with another chunk size (never changes the video). */
     public ControlVideoParams withChunkSize(int newChunkSize) {
         return new ControlVideoParams(prompt, negativePrompt, numInferenceSteps, guidanceScale,
-                controlnetConditioningScale, eta, newChunkSize, scheduler, useCrossFrameAttention);
+                controlnetConditioningScale, eta, newChunkSize, scheduler, useCrossFrameAttention, mergingRatio);
+    }
+
+    /** These params with token merging at {@code ratio} (0: off). */
+    public ControlVideoParams withMergingRatio(double ratio) {
+        return new ControlVideoParams(prompt, negativePrompt, numInferenceSteps, guidanceScale,
+                controlnetConditioningScale, eta, chunkSize, scheduler, useCrossFrameAttention, ratio);
     }
 
     /** diffusers: {@code do_classifier_free_guidance = guidance_scale > 1}. */

@@ -97,7 +97,7 @@ public final class ControlVideoPipeline {
             super(new Settings((int) controlImages.getShape().get(0), p.chunkSize(), frameLatent(models,
                     models.vae().config().latentChannels(), controlImages.getShape().get(2),
                     controlImages.getShape().get(3)), p.doClassifierFreeGuidance() ? 2 : 1, p.scheduler(),
-                    p.numInferenceSteps(), p.eta(), p.useCrossFrameAttention()));
+                    p.numInferenceSteps(), p.eta(), p.useCrossFrameAttention(), p.mergingRatio()));
             this.p = p;
             this.controlImages = controlImages;
             this.cfg = p.doClassifierFreeGuidance();
@@ -139,13 +139,13 @@ public final class ControlVideoPipeline {
             trace.record("prompt_embeds", perFrame);
             NDArray latents = xT.repeat(0, m);                                            // [m, C, h, w]: the same x_T
             trace.record("initial_latents", latents);
-            AttnProcessors processors = engine.processors();
-            NoisePredictor unetWithControl = (scaled, t) -> {
+            AttnProcessors controlnetProcessors = engine.processors();                   // tomesd patches the UNet only
+            NoisePredictor unetWithControl = (scaled, t, unetProcessors) -> {
                 NDArray in = cfg ? NDArrays.concat(0, scaled, scaled) : scaled;          // [G*m, C, h, w]
                 NDArray timestep = in.getManager().create((float) t);
                 ControlNetOutput residuals = controlnet.forward(in, timestep, perFrame, image,
-                        (float) p.controlnetConditioningScale(), processors);
-                NDArray eps = models.unet().forward(in, timestep, perFrame, processors, residuals); // [G*m, C, h, w]
+                        (float) p.controlnetConditioningScale(), controlnetProcessors);
+                NDArray eps = models.unet().forward(in, timestep, perFrame, unetProcessors, residuals); // [G*m, C, h, w]
                 return cfg ? Guidance.classifierFree(eps, p.guidanceScale()) : eps;        // [m, C, h, w]
             };
             return new ChunkStart(latents, unetWithControl);

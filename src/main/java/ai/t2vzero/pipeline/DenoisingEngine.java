@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.model.nn.AttnProcessors;
+import ai.t2vzero.model.nn.TokenMerging;
 import ai.t2vzero.runtime.NoiseSource;
 import ai.t2vzero.runtime.Scopes;
 import ai.t2vzero.runtime.StageTimer;
@@ -52,6 +53,7 @@ public final class DenoisingEngine {
     private final Map<String, Integer> done = new HashMap<>();
     private Shape frame;
     private AttnProcessors processors;
+    private double mergingRatio;
 
     public DenoisingEngine(StableDiffusionModels models, GenerationRun run) {
         this.models = models;
@@ -69,6 +71,7 @@ public final class DenoisingEngine {
         processors = settings.crossFrameAttention()
                 ? AttnProcessors.all(new CrossFrameAttnProcessor(settings.guidanceGroups()))
                 : AttnProcessors.DEFAULT;
+        mergingRatio = settings.mergingRatio();
         List<int[]> chunks = VideoChunker.chunks(settings.frames(), settings.chunkSize());
         StageTimer timer = run.timer();
         try (NDManager work = models.manager().newSubManager();
@@ -126,8 +129,9 @@ public final class DenoisingEngine {
                 NDArray current = x;
                 NoiseSource stepNoise = (m, shape, caller) ->
                         run.noise().step(m, loop.noiseKey(), step, frames, frame).toType(current.getDataType(), false);
+                AttnProcessors unet = unetProcessors(loop, step);
                 x = Scopes.keep(() -> {
-                    NDArray guided = predictor.predict(scheduler.scaleModelInput(current, t), t); // [m, C, h, w]
+                    NDArray guided = predictor.predict(scheduler.scaleModelInput(current, t), t, unet); // [m, C, h, w]
                     trace.record(loop.tracePrefix() + "step_noise_pred", guided);
                     NDArray next = scheduler.step(guided, t, current, stepNoise).prevSample();
                     trace.record(loop.tracePrefix() + "step_latents", next);
@@ -143,6 +147,19 @@ public final class DenoisingEngine {
             trace.record(loop.tracePrefix() + "timesteps", timestepArray(latents.getManager(), timesteps));
         }
         return x;
+    }
+
+    /**
+     * The UNet's processors at step {@code step} of {@code loop}: the run's, with token merging when the mode asks for
+     * it (the original app's {@code tomesd.apply_patch(pipe, ratio)}), its random dst tokens keyed by (seed, loop,
+     * step, block) so that every chunk at that step gets the same partition. Ratio 0: the run's processors as they are.
+     */
+    private AttnProcessors unetProcessors(Loop loop, int step) {
+        if (mergingRatio <= 0) {
+            return processors;
+        }
+        return processors.withTokenMerging(TokenMerging.tomesd(mergingRatio, (block, cells, cellSize) ->
+                run.noise().tokenMergeDst(loop.noiseKey(), step, block, cells, cellSize)));
     }
 
     /** Traces {@code final_latents}, then returns them ({@code outputLatents}) or decodes them, one frame at a time. */
@@ -203,7 +220,10 @@ public final class DenoisingEngine {
         return frame;
     }
 
-    /** Cross-frame attention on frame 0 of every chunk, for the UNet and the ControlNet. */
+    /**
+     * Cross-frame attention on frame 0 of every chunk (or plain attention), without token merging: the ControlNet's
+     * (the UNet's come per step, {@link NoisePredictor#predict}).
+     */
     AttnProcessors processors() {
         return processors;
     }

@@ -33,6 +33,13 @@ public final class RecordedVideoNoise implements VideoNoise {
         return recorded.randn(manager, batch(frames, frame), "scheduler.step (" + loop + " #" + step + ")");
     }
 
+    /** diffusers has no token merging, so no recorded run holds its draws: a replayed run has merging off. */
+    @Override
+    public long[] tokenMergeDst(String loop, int step, String block, int cells, int cellSize) {
+        throw new IllegalStateException("recorded diffusers draws hold no token-merging partition (" + block
+                + ", " + loop + " #" + step + "): replay runs with mergingRatio 0");
+    }
+
     private static Shape batch(int[] frames, Shape frame) {
         long[] dims = frame.getShape().clone();
         dims[0] = frames.length;

@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
  * Noise from one request seed, drawn per frame from a stream keyed by (seed, purpose, frame, step): a frame
  * gets the same noise whether the video is made in one batch or chunk by chunk, and on any device (drawn on
  * the host). That makes chunked and unchunked generation agree, which diffusers' one-tensor-for-all-frames
- * drawing does not give.
+ * drawing does not give. Token merging's dst tokens are keyed by (seed, loop, block, step), the same for every
+ * chunk.
  */
 public final class SeededVideoNoise implements VideoNoise {
 
@@ -33,6 +34,17 @@ public final class SeededVideoNoise implements VideoNoise {
     @Override
     public NDArray step(NDManager manager, String loop, int step, int[] frames, Shape frame) {
         return draw(manager, ("step/" + loop).hashCode(), step, frames, frame);
+    }
+
+    @Override
+    public long[] tokenMergeDst(String loop, int step, String block, int cells, int cellSize) {
+        // frame -1: no frame's stream; the purpose names the loop and the block
+        SplittableRandom r = new SplittableRandom(mix(seed, ("tome/" + loop + "/" + block).hashCode(), -1, step));
+        long[] dst = new long[cells];
+        for (int i = 0; i < cells; i++) {
+            dst[i] = r.nextInt(cellSize);
+        }
+        return dst;
     }
 
     private NDArray draw(NDManager manager, int purpose, int step, int[] frames, Shape frame) {

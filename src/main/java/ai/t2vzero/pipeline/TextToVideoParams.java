@@ -14,7 +14,8 @@ import java.util.Optional;
  * response can echo it. {@code t0}/{@code t1} are indices for {@code t0t1Steps} steps: equal to
  * {@code numInferenceSteps} when the request gave them (index semantics), the configured reference step count (50)
  * when they are the defaults, in which case {@link TimestepIndices} derives the indices for
- * {@code numInferenceSteps} from the scheduler's schedule ({@link #warpIndices}).
+ * {@code numInferenceSteps} from the scheduler's schedule ({@link #warpIndices}). {@code mergingRatio} is the original
+ * app's token merging ({@code tomesd.apply_patch(ratio=...)}; 0 = off).
  */
 public record TextToVideoParams(
         String prompt,
@@ -37,7 +38,8 @@ public record TextToVideoParams(
         VideoFormat format,
         int fps,
         boolean useMotionField,
-        boolean useCrossFrameAttention) {
+        boolean useCrossFrameAttention,
+        double mergingRatio) {
 
     public TextToVideoParams {
         Objects.requireNonNull(prompt, "prompt");
@@ -47,14 +49,25 @@ public record TextToVideoParams(
         Objects.requireNonNull(format, "format");
     }
 
-    /** Params with the original app's switches on (motion-field warp and cross-frame attention): today's video. */
+    /** Params with the original app's motion-field and cross-frame switches as given, no token merging. */
+    public TextToVideoParams(String prompt, String negativePrompt, String model, int videoLength, int height,
+            int width, int numInferenceSteps, double guidanceScale, double motionFieldStrengthX,
+            double motionFieldStrengthY, int t0, int t1, int t0t1Steps, double eta, int chunkSize, long seed,
+            SchedulerName scheduler, VideoFormat format, int fps, boolean useMotionField,
+            boolean useCrossFrameAttention) {
+        this(prompt, negativePrompt, model, videoLength, height, width, numInferenceSteps, guidanceScale,
+                motionFieldStrengthX, motionFieldStrengthY, t0, t1, t0t1Steps, eta, chunkSize, seed, scheduler, format,
+                fps, useMotionField, useCrossFrameAttention, 0);
+    }
+
+    /** Params with the original app's switches at their defaults (motion field, cross-frame attention, no merging). */
     public TextToVideoParams(String prompt, String negativePrompt, String model, int videoLength, int height,
             int width, int numInferenceSteps, double guidanceScale, double motionFieldStrengthX,
             double motionFieldStrengthY, int t0, int t1, int t0t1Steps, double eta, int chunkSize, long seed,
             SchedulerName scheduler, VideoFormat format, int fps) {
         this(prompt, negativePrompt, model, videoLength, height, width, numInferenceSteps, guidanceScale,
                 motionFieldStrengthX, motionFieldStrengthY, t0, t1, t0t1Steps, eta, chunkSize, seed, scheduler, format,
-                fps, true, true);
+                fps, true, true, 0);
     }
 
     /** These params with height/width 0 ("the bundle's native size") replaced by {@code nativeSize}. */
@@ -62,14 +75,21 @@ public record TextToVideoParams(
         return new TextToVideoParams(prompt, negativePrompt, model, videoLength, height == 0 ? nativeSize : height,
                 width == 0 ? nativeSize : width, numInferenceSteps, guidanceScale, motionFieldStrengthX,
                 motionFieldStrengthY, t0, t1, t0t1Steps, eta, chunkSize, seed, scheduler, format, fps,
-                useMotionField, useCrossFrameAttention);
+                useMotionField, useCrossFrameAttention, mergingRatio);
     }
 
     /** These params with another chunk size (frames per all-frames UNet call; never changes the video). */
     public TextToVideoParams withChunkSize(int newChunkSize) {
         return new TextToVideoParams(prompt, negativePrompt, model, videoLength, height, width, numInferenceSteps,
                 guidanceScale, motionFieldStrengthX, motionFieldStrengthY, t0, t1, t0t1Steps, eta, newChunkSize, seed,
-                scheduler, format, fps, useMotionField, useCrossFrameAttention);
+                scheduler, format, fps, useMotionField, useCrossFrameAttention, mergingRatio);
+    }
+
+    /** These params with token merging at {@code ratio} (0: off). */
+    public TextToVideoParams withMergingRatio(double ratio) {
+        return new TextToVideoParams(prompt, negativePrompt, model, videoLength, height, width, numInferenceSteps,
+                guidanceScale, motionFieldStrengthX, motionFieldStrengthY, t0, t1, t0t1Steps, eta, chunkSize, seed,
+                scheduler, format, fps, useMotionField, useCrossFrameAttention, ratio);
     }
 
     /** The t0/t1 to run with, given {@code schedule} (steps -> the scheduler's timestep list). */

@@ -76,7 +76,7 @@ public final class TextToVideoZeroPipeline {
         Algorithm1(TextToVideoParams p, int[] frameIds) {
             super(new Settings(p.videoLength(), p.chunkSize(), frameLatent(models, models.unet().config().inChannels(),
                     p.height(), p.width()), p.doClassifierFreeGuidance() ? 2 : 1, p.scheduler().id(),
-                    p.numInferenceSteps(), p.eta(), p.useCrossFrameAttention()));
+                    p.numInferenceSteps(), p.eta(), p.useCrossFrameAttention(), p.mergingRatio()));
             this.p = p;
             this.frameIds = frameIds;
             this.cfg = p.doClassifierFreeGuidance();
@@ -202,10 +202,10 @@ public final class TextToVideoZeroPipeline {
          * guidance. {@code embeds} [G*m, L, D].
          */
         private NoisePredictor unet(DenoisingEngine engine, NDArray embeds) {
-            return (scaled, t) -> {
+            return (scaled, t, processors) -> {
                 NDArray in = cfg ? NDArrays.concat(0, scaled, scaled) : scaled;       // [G*m, C, h, w]
                 NDArray timestep = in.getManager().create((float) t);
-                NDArray eps = models.unet().forward(in, timestep, embeds, engine.processors(), null); // [G*m, C, h, w]
+                NDArray eps = models.unet().forward(in, timestep, embeds, processors, null); // [G*m, C, h, w]
                 return cfg ? Guidance.classifierFree(eps, p.guidanceScale()) : eps;     // [m, C, h, w]
             };
         }

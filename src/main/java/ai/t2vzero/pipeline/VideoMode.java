@@ -15,9 +15,12 @@ import java.util.List;
  */
 abstract class VideoMode {
 
-    /** How a mode's run is set up. */
+    /**
+     * How a mode's run is set up; {@code mergingRatio} is the UNet's token merging (tomesd; 0: off, no extra
+     * operation).
+     */
     record Settings(int frames, int chunkSize, Shape frameLatent, int guidanceGroups, String scheduler,
-                    int numInferenceSteps, double eta, boolean crossFrameAttention) {
+                    int numInferenceSteps, double eta, boolean crossFrameAttention, double mergingRatio) {
     }
 
     private final Settings settings;

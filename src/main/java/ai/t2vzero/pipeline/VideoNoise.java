@@ -20,4 +20,11 @@ public interface VideoNoise {
 
     /** Noise a stochastic scheduler step draws ({@code loop} names the denoising loop, {@code step} its index). */
     NDArray step(NDManager manager, String loop, int step, int[] frames, Shape frame);
+
+    /**
+     * Token merging's random dst tokens (tomesd's {@code rand_idx}) of the UNet's transformer block {@code block} at
+     * step {@code step} of {@code loop}: one value in [0, cellSize) for each of {@code cells} cells. The same for
+     * every frame and every chunk at that step (tomesd shares one partition across the batch).
+     */
+    long[] tokenMergeDst(String loop, int step, String block, int cells, int cellSize);
 }

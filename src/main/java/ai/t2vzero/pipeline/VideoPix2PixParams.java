@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param scheduler          scheduler kind for {@code Schedulers.fromConfig}: {@value VideoPix2PixPipeline#DEFAULT_SCHEDULER}
  *                           as Text2Video-Zero uses
  * @param useCrossFrameAttention the original app's {@code use_cf_attn}: false = plain self-attention per frame
+ * @param mergingRatio       the original app's token merging (tomesd; 0 = off)
  */
 public record VideoPix2PixParams(
         String prompt,
@@ -24,7 +25,8 @@ public record VideoPix2PixParams(
         double imageGuidanceScale,
         int chunkSize,
         String scheduler,
-        boolean useCrossFrameAttention) {
+        boolean useCrossFrameAttention,
+        double mergingRatio) {
 
     public VideoPix2PixParams {
         Objects.requireNonNull(prompt, "prompt");
@@ -32,16 +34,30 @@ public record VideoPix2PixParams(
         Objects.requireNonNull(scheduler, "scheduler");
     }
 
-    /** Params with cross-frame attention on (the original app's default). */
+    /** Params with cross-frame attention on and no token merging (the original app's defaults). */
     public VideoPix2PixParams(String prompt, String negativePrompt, int numInferenceSteps, double guidanceScale,
             double imageGuidanceScale, int chunkSize, String scheduler) {
-        this(prompt, negativePrompt, numInferenceSteps, guidanceScale, imageGuidanceScale, chunkSize, scheduler, true);
+        this(prompt, negativePrompt, numInferenceSteps, guidanceScale, imageGuidanceScale, chunkSize, scheduler, true,
+                0);
+    }
+
+    /** Params with cross-frame attention as given, no token merging. */
+    public VideoPix2PixParams(String prompt, String negativePrompt, int numInferenceSteps, double guidanceScale,
+            double imageGuidanceScale, int chunkSize, String scheduler, boolean useCrossFrameAttention) {
+        this(prompt, negativePrompt, numInferenceSteps, guidanceScale, imageGuidanceScale, chunkSize, scheduler,
+                useCrossFrameAttention, 0);
     }
 
     /** These params with another chunk size (never changes the video). */
     public VideoPix2PixParams withChunkSize(int newChunkSize) {
         return new VideoPix2PixParams(prompt, negativePrompt, numInferenceSteps, guidanceScale, imageGuidanceScale,
-                newChunkSize, scheduler, useCrossFrameAttention);
+                newChunkSize, scheduler, useCrossFrameAttention, mergingRatio);
+    }
+
+    /** These params with token merging at {@code ratio} (0: off). */
+    public VideoPix2PixParams withMergingRatio(double ratio) {
+        return new VideoPix2PixParams(prompt, negativePrompt, numInferenceSteps, guidanceScale, imageGuidanceScale,
+                chunkSize, scheduler, useCrossFrameAttention, ratio);
     }
 
     /** diffusers: {@code guidance_scale > 1 and image_guidance_scale >= 1}: three-way guidance. */

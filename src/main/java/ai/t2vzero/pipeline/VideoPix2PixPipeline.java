@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.NDArrays;
 import ai.t2vzero.runtime.Scopes;
 import ai.t2vzero.runtime.StageTimer;
@@ -89,7 +88,7 @@ public final class VideoPix2PixPipeline {
             super(new Settings((int) video.getShape().get(0), p.chunkSize(), frameLatent(models,
                     models.vae().config().latentChannels(), video.getShape().get(2), video.getShape().get(3)),
                     p.doClassifierFreeGuidance() ? 3 : 1, p.scheduler(), p.numInferenceSteps(), 0,
-                    p.useCrossFrameAttention()));
+                    p.useCrossFrameAttention(), p.mergingRatio()));
             this.p = p;
             this.video = video;
             this.cfg = p.doClassifierFreeGuidance();
@@ -144,8 +143,7 @@ public final class VideoPix2PixPipeline {
             NDArray latents = engine.run().noise().initial(image.getManager(), chunk, frame)
                     .mul(initNoiseSigma).toType(image.getDataType(), false);                  // [m, C, h, w]
             trace.record("initial_latents", latents);
-            AttnProcessors processors = engine.processors();
-            NoisePredictor threeWay = (scaled, t) -> {
+            NoisePredictor threeWay = (scaled, t, processors) -> {
                 NDArray in = cfg ? NDArrays.concat(0, scaled, scaled, scaled) : scaled;    // [G*m, C, h, w]
                 NDArray unetIn = NDArrays.concat(1, in, imageCond);                        // [G*m, 2C, h, w]
                 NDArray timestep = in.getManager().create((float) t);

@@ -65,6 +65,36 @@ class RequestValidationTest {
     }
 
     @Test
+    void mergingRatioIsInZeroToOneInEveryModeAndDefaultsToOff() {
+        rejectedEverywhere(Map.of("prompt", "x", "mergingRatio", -0.1), "mergingRatio",
+                "mergingRatio must be >= 0 and < 1 (got -0.1)");
+        rejectedEverywhere(Map.of("prompt", "x", "mergingRatio", 1.0), "mergingRatio",
+                "mergingRatio must be >= 0 and < 1 (got 1.0)");
+        rejectedEverywhere(Map.of("prompt", "x", "mergingRatio", 2), "mergingRatio",
+                "mergingRatio must be >= 0 and < 1 (got 2.0)");
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals(0.0, TextToVideoRequest.ofPrompt("a cat").resolve(CONFIG).mergingRatio(), "off by default");
+        assertEquals(0.0, EdgeToVideoRequest.of("a robot", UPLOAD).resolve(CONFIG).params().mergingRatio());
+        assertEquals(0.0, PoseToVideoRequest.of("a robot", UPLOAD).resolve(CONFIG).params().mergingRatio());
+        assertEquals(0.0, VideoPix2PixRequest.of("snow", UPLOAD).resolve(CONFIG).params().mergingRatio());
+        // the original app's slider goes to 0.9; tomesd merges at most 3/4 of a block's tokens whatever the ratio
+        Map<String, Object> high = Map.of("prompt", "x", "video", UPLOAD, "mergingRatio", 0.9);
+        assertEquals(0.9, m.convertValue(Map.of("prompt", "x", "mergingRatio", 0.9), TextToVideoRequest.class)
+                .resolve(CONFIG).mergingRatio());
+        assertEquals(0.9, m.convertValue(high, EdgeToVideoRequest.class).resolve(CONFIG).params().mergingRatio());
+        assertEquals(0.9, m.convertValue(high, PoseToVideoRequest.class).resolve(CONFIG).params().mergingRatio());
+        assertEquals(0.9, m.convertValue(high, VideoPix2PixRequest.class).resolve(CONFIG).params().mergingRatio());
+
+        T2vConfig halfByConfig = new SmallRyeConfigBuilder().addDiscoveredConverters()
+                .withSources(new PropertiesConfigSource(Map.of("t2v.defaults.merging-ratio", "0.5"), "test", 500))
+                .withMapping(T2vConfig.class).build().getConfigMapping(T2vConfig.class);
+        assertEquals(0.5, TextToVideoRequest.ofPrompt("a cat").resolve(halfByConfig).mergingRatio());
+        assertEquals(0.5, VideoPix2PixRequest.of("snow", UPLOAD).resolve(halfByConfig).params().mergingRatio());
+        assertEquals(0.0, m.convertValue(Map.of("prompt", "x", "mergingRatio", 0), TextToVideoRequest.class)
+                .resolve(halfByConfig).mergingRatio(), "the request's 0 turns the configured merging off");
+    }
+
+    @Test
     void theAppsSwitchesDefaultOnAndFollowTheRequestAndTheConfig() {
         com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
         ai.t2vzero.pipeline.TextToVideoParams t = TextToVideoRequest.ofPrompt("a cat").resolve(CONFIG);
@@ -104,11 +134,11 @@ class RequestValidationTest {
         assertEquals("a robot, best quality, extremely detailed", pose.params().prompt());
 
         ControlVideoJob plain = new PoseToVideoRequest("a robot", null, null, null, UPLOAD, null, null, null, null, null,
-                null, null, false, null, null, null, null, null, null, null).resolve(CONFIG);
+                null, null, false, null, null, null, null, null, null, null, null).resolve(CONFIG);
         assertEquals("a robot", plain.params().prompt());
         assertEquals("", plain.params().negativePrompt());
         ControlVideoJob ownNegative = new PoseToVideoRequest("a robot", "blurry", null, null, UPLOAD, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null).resolve(CONFIG);
+                null, null, null, null, null, null, null, null, null, null, null, null, null).resolve(CONFIG);
         assertEquals("blurry", ownNegative.params().negativePrompt(), "the request's negative prompt wins");
         assertNull(pose.canny());
     }

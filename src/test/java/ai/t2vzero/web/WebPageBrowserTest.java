@@ -195,6 +195,11 @@ class WebPageBrowserTest {
             driver.findElement(By.id("tab-" + fn)).click();
             WebElement form = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("form-" + fn)));
             assertTrue(form.findElement(By.id(fn + "-video")).isDisplayed(), fn + ": video URL field");
+            // a number field with its bounds and default from /config/defaults (token merging: 0 = off, below 1)
+            WebElement merging = form.findElement(By.id(fn + "-mergingRatio"));
+            assertEquals(List.of("number", "0", "1", "any", "0"), List.of(merging.getAttribute("type"),
+                    merging.getAttribute("min"), merging.getAttribute("max"), merging.getAttribute("step"),
+                    merging.getAttribute("value")), fn + ": mergingRatio");
             assertEquals("file", form.findElement(By.id(fn + "-video-file")).getAttribute("type"), fn + ": upload");
             // every control has a label
             for (WebElement c : form.findElements(By.cssSelector("input, select, textarea"))) {
