@@ -160,4 +160,14 @@ class ControlVideoPipelineTest {
         assertArrayEquals(a, run(off, 3, 7, true), "same seed, same latents");
         assertTrue(maxDiff(a, run(on, 3, 7, true)) > 1e-3, "cross-frame attention off changes the video");
     }
+
+    /** Token merging in the UNet only (a ControlNet handed merging would refuse: it never learns the latent size). */
+    @Test
+    void tokenMergingRunsInTheUnetAndKeepsTheVideoChunkIndependent() {
+        float[] whole = run(params(4, 0.0).withMergingRatio(0.5), 4, 7, true);
+        assertArrayEquals(whole, run(params(4, 0.0).withMergingRatio(0.5), 4, 7, true), "same seed, same latents");
+        assertTrue(maxDiff(whole, run(params(4, 0.0), 4, 7, true)) > 1e-3, "merging changes the video");
+        float[] pairs = run(params(2, 0.0).withMergingRatio(0.5), 4, 7, true);
+        assertTrue(maxDiff(whole, pairs) < 1e-4, "merging: chunk 2 vs 4 differ by " + maxDiff(whole, pairs));
+    }
 }

@@ -115,4 +115,18 @@ class VideoPix2PixPipelineTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new VideoPix2PixPipeline(sd));
         assertTrue(e.getMessage().contains("not an InstructPix2Pix bundle"), e.getMessage());
     }
+
+    /**
+     * Token merging with three guidance groups: a chunk of m frames is a batch of 3m, odd for odd m, where tomesd
+     * takes the top-left token of every cell instead of a random one; chunks of even size keep the video the same.
+     */
+    @Test
+    void tokenMergingRunsWithThreeGuidanceGroups() {
+        float[] merged = run(params(4).withMergingRatio(0.5), 3, 5, true);
+        assertArrayEquals(merged, run(params(4).withMergingRatio(0.5), 3, 5, true), "same seed, same latents");
+        assertTrue(maxDiff(merged, run(params(4), 3, 5, true)) > 1e-3, "merging changes the video");
+        float[] whole = run(params(4).withMergingRatio(0.5), 4, 5, true);    // one chunk of 4: batch 12
+        float[] pairs = run(params(2).withMergingRatio(0.5), 4, 5, true);    // chunks of 2: batch 6
+        assertTrue(maxDiff(whole, pairs) < 1e-4, "even chunks: chunk 2 vs 4 differ by " + maxDiff(whole, pairs));
+    }
 }
