@@ -9,7 +9,9 @@ import ai.t2vzero.bundle.RandomBundleWriter;
 import ai.t2vzero.model.controlnet.ControlNetModel;
 import ai.t2vzero.model.nn.AttentionKernel;
 import ai.t2vzero.model.nn.AttnProcessors;
+import ai.t2vzero.model.nn.TokenMerging;
 import ai.t2vzero.pipeline.CrossFrameAttnProcessor;
+import ai.t2vzero.pipeline.SeededVideoNoise;
 import ai.t2vzero.pipeline.StableDiffusionModels;
 import ai.t2vzero.pipeline.TextToVideoParams;
 import ai.t2vzero.runtime.DeviceSpec;
@@ -43,7 +45,10 @@ import java.util.Locale;
  * --repeat R          timed repetitions per component (default 3, after one warm-up)
  * --device D --dtype T  auto|cpu|cuda[:N], auto|fp32|fp16
  * --controlnet DIR    also time a ControlNet
- * --components LIST   which of text,unet,crossframe,vae,controlnet to time (default all)
+ * --components LIST   which of text,unet,crossframe,tome,vae,controlnet to time (default all); tome = the
+ *                     cross-frame UNet step with mergingRatio 0 and --merging R side by side, repetitions
+ *                     interleaved, and their speed-up
+ * --merging R         token merging ratio of the tome component, and of the --job (default 0.5; job: 0)
  * --attention K       auto|sdpa|sliced|both: the attention kernel ({@link AttentionKernel}); both = each component
  *                     with both kernels, repetitions interleaved, so their ratio comes from one run
  * --profile           also print the time per op kind (conv, linear, attention, groupnorm, ...) of one UNet step
@@ -54,7 +59,8 @@ import java.util.Locale;
  *                     absent) or pix2pix (--bundle must be an InstructPix2Pix bundle; demo written when absent);
  *                     --steps N sets the steps (default 50; 20 for edge/pose as the original app);
  *                     --scheduler S the text-to-video scheduler (ddim, pndm, euler-ancestral, dpm-solver++,
- *                     dpm-solver++-karras; default ddim), t0/t1 derived for the step count as for a request
+ *                     dpm-solver++-karras; default ddim), t0/t1 derived for the step count as for a request;
+ *                     --merging R the job's mergingRatio
  * </pre>
  */
 public final class Benchmark {
@@ -109,7 +115,7 @@ public final class Benchmark {
                 ? List.of(AttentionKernel.SLICED, AttentionKernel.SDPA)
                 : List.of(AttentionKernel.parse(attention));
         System.out.println("attention " + kernels);
-        List<String> components = Arrays.asList(option(args, "--components", "text,unet,crossframe,vae,controlnet")
+        List<String> components = Arrays.asList(option(args, "--components", "text,unet,crossframe,tome,vae,controlnet")
                 .split(","));
 
         boolean job = args.contains("--job");
@@ -125,7 +131,8 @@ public final class Benchmark {
                 Path out = Path.of(option(args, "--out", "target/benchmark-job"));
                 int steps = Integer.parseInt(option(args, "--steps", mode.equals("edge") || mode.equals("pose") ? "20" : "50"));
                 if (mode.equals("text")) {
-                    JobBenchmark.run(sd, frames, steps, option(args, "--scheduler", "ddim"), out);
+                    JobBenchmark.run(sd, frames, steps, option(args, "--scheduler", "ddim"),
+                            Double.parseDouble(option(args, "--merging", "0")), out);
                 } else {
                     ControlNetModel cn = null;
                     if (!mode.equals("pix2pix")) {
@@ -168,6 +175,23 @@ public final class Benchmark {
             }
             if (components.contains("crossframe")) {
                 table.run("unet step, 2x" + frames + " frames, cross-frame", crossFrameStep);
+            }
+            if (components.contains("tome")) {
+                // token merging (tomesd) on the cross-frame step: ratio 0 and R interleaved, one run for both
+                double ratio = Double.parseDouble(option(args, "--merging", "0.5"));
+                SeededVideoNoise dst = new SeededVideoNoise(42);
+                AttnProcessors merged = AttnProcessors.all(new CrossFrameAttnProcessor(2)).withTokenMerging(
+                        TokenMerging.tomesd(ratio, (block, cells, size) -> dst.tokenMergeDst("benchmark", 0, block,
+                                cells, size)));
+                String step = "unet step, 2x" + frames + " frames, cross-frame, ";
+                double[] medians = table.runSideBySide(List.of(step + "mergingRatio 0", step + "mergingRatio " + ratio),
+                        List.of(crossFrameStep, m -> {
+                            NDArray x = m.randomNormal(new Shape(2L * frames, c, latent, latent)).toType(dt, false);
+                            NDArray e = m.randomNormal(new Shape(2L * frames, 77, ctx)).toType(dt, false);
+                            sd.unet().forward(x, m.create(500f), e, merged, null);
+                        }));
+                System.out.printf(Locale.ROOT, "%-44s %10.2fx (mergingRatio %s vs 0, %dx%d latents)%n",
+                        "token merging speed-up", medians[0] / medians[1], ratio, latent, latent);
             }
             if (components.contains("vae")) {
                 table.run("vae decode, 1 x " + latent + "x" + latent, m -> {
@@ -215,32 +239,55 @@ public final class Benchmark {
     private record Table(int repeat, NDManager parent, List<AttentionKernel> kernels, double peakGflops, long loaded) {
 
         void run(String name, Body body) {
-            long flops = 0;
-            for (AttentionKernel k : kernels) {
-                AttentionKernel.set(k);
-                flops = FlopCounter.measure(() -> once(parent, body));        // warm-up (allocator, kernels)
-            }
-            double[][] ms = new double[kernels.size()][repeat];
-            long[] peak = new long[kernels.size()];
-            for (int i = 0; i < repeat; i++) {
+            runSideBySide(List.of(name), List.of(body));
+        }
+
+        /**
+         * Times {@code bodies} (labelled {@code names}) with every kernel, all interleaved within each repetition;
+         * prints one line each and returns the medians (ms) of the first kernel, in the order of {@code bodies}.
+         */
+        double[] runSideBySide(List<String> names, List<Body> bodies) {
+            int n = bodies.size() * kernels.size();
+            long[] flops = new long[n];
+            for (int b = 0; b < bodies.size(); b++) {
                 for (int j = 0; j < kernels.size(); j++) {
                     AttentionKernel.set(kernels.get(j));
-                    NativeMemory.resetPeak();
-                    long before = NativeMemory.residentBytes();
-                    long t = System.nanoTime();
-                    once(parent, body);
-                    ms[j][i] = (System.nanoTime() - t) / 1e6;
-                    peak[j] = Math.max(peak[j], Math.max(NativeMemory.peakResidentBytes(), before));
+                    Body body = bodies.get(b);
+                    flops[b * kernels.size() + j] = FlopCounter.measure(() -> once(parent, body)); // warm-up
                 }
             }
-            for (int j = 0; j < kernels.size(); j++) {
-                Arrays.sort(ms[j]);
-                double median = ms[j][repeat / 2];
-                double gflops = flops / 1e6 / median;
-                String label = kernels.size() > 1 ? name + " [" + kernels.get(j) + "]" : name;
-                System.out.printf(Locale.ROOT, "%-44s %10.1f %9.2f %8.1f %6.0f%% %10s %12s%n", label, median,
-                        flops / 1e9, gflops, 100 * gflops / peakGflops, mb(peak[j]), mb(peak[j] - loaded));
+            double[][] ms = new double[n][repeat];
+            long[] peak = new long[n];
+            for (int i = 0; i < repeat; i++) {
+                for (int b = 0; b < bodies.size(); b++) {
+                    for (int j = 0; j < kernels.size(); j++) {
+                        int v = b * kernels.size() + j;
+                        AttentionKernel.set(kernels.get(j));
+                        NativeMemory.resetPeak();
+                        long before = NativeMemory.residentBytes();
+                        long t = System.nanoTime();
+                        once(parent, bodies.get(b));
+                        ms[v][i] = (System.nanoTime() - t) / 1e6;
+                        peak[v] = Math.max(peak[v], Math.max(NativeMemory.peakResidentBytes(), before));
+                    }
+                }
             }
+            double[] medians = new double[bodies.size()];
+            for (int b = 0; b < bodies.size(); b++) {
+                for (int j = 0; j < kernels.size(); j++) {
+                    int v = b * kernels.size() + j;
+                    Arrays.sort(ms[v]);
+                    double median = ms[v][repeat / 2];
+                    if (j == 0) {
+                        medians[b] = median;
+                    }
+                    double gflops = flops[v] / 1e6 / median;
+                    String label = kernels.size() > 1 ? names.get(b) + " [" + kernels.get(j) + "]" : names.get(b);
+                    System.out.printf(Locale.ROOT, "%-44s %10.1f %9.2f %8.1f %6.0f%% %10s %12s%n", label, median,
+                            flops[v] / 1e9, gflops, 100 * gflops / peakGflops, mb(peak[v]), mb(peak[v] - loaded));
+                }
+            }
+            return medians;
         }
     }
 

@@ -128,13 +128,15 @@ final class JobBenchmark {
                 Benchmark.mb(NativeMemory.peakResidentBytes()), mp4, artifact.size());
     }
 
-    static void run(StableDiffusionModels sd, int frames, int steps, String scheduler, Path out) throws Exception {
+    static void run(StableDiffusionModels sd, int frames, int steps, String scheduler, double mergingRatio, Path out)
+            throws Exception {
         int size = sd.nativeSize();
         TextToVideoParams.SchedulerName schedulerName = TextToVideoParams.SchedulerName.parse(scheduler).orElseThrow(
                 () -> new IllegalArgumentException("--scheduler must be one of " + TextToVideoParams.SchedulerName.list()));
         // the request defaults: t0 44, t1 47 at 50 steps, derived for other step counts (TimestepIndices)
         TextToVideoParams p = new TextToVideoParams("a horse galloping on a street", "", sd.name(), frames, size, size,
-                steps, 7.5, 12, 12, 44, 47, 50, 0.0, 8, 42, schedulerName, ai.t2vzero.video.VideoFormat.MP4, 4);
+                steps, 7.5, 12, 12, 44, 47, 50, 0.0, 8, 42, schedulerName, ai.t2vzero.video.VideoFormat.MP4, 4)
+                .withMergingRatio(mergingRatio);
         AtomicInteger unetPasses = new AtomicInteger();
         PipelineTrace countPasses = (name, value) -> {
             if (name.endsWith("_step_noise_pred")) {
@@ -174,8 +176,9 @@ final class JobBenchmark {
         ai.t2vzero.pipeline.TimestepIndices.T0T1 warp = p.warpIndices(schedule);
         int chunks = VideoChunker.chunks(frames, p.chunkSize()).size();
         int expected = (n - warp.t0() - 1) + chunks * (warp.t1() + 1);
-        System.out.printf(Locale.ROOT, "job: %d frames %dx%d, %s, %d steps (t0 %d, t1 %d), %d chunk(s), bundle %s%n",
-                frames, size, size, schedulerName.id(), steps, warp.t0(), warp.t1(), chunks, sd.name());
+        System.out.printf(Locale.ROOT, "job: %d frames %dx%d, %s, %d steps (t0 %d, t1 %d), %d chunk(s), mergingRatio %s, "
+                + "bundle %s%n", frames, size, size, schedulerName.id(), steps, warp.t0(), warp.t1(), chunks,
+                mergingRatio, sd.name());
         timer.millis().forEach((stage, ms) -> System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", stage, ms));
         System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", "total", total * 1e3);
         System.out.printf(Locale.ROOT, "unet passes: %d (theory: (n - t0 - 1) + chunks x (t1 + 1) = %d)%n",
