@@ -251,8 +251,7 @@ public final class RequestSchema {
     /** Every mode: the original app's token merging (t2v.defaults.merging-ratio); validation takes [0, 1). */
     private static Field mergingRatio(T2vConfig.Defaults d) {
         return Field.of("mergingRatio", "number", d.mergingRatio()).range(0, 1)
-                .note("token merging (tomesd) in the UNet's largest attention layers, below 1; 0: off; "
-                        + "0.5 is about 1.5x faster at 512x512");
+                .note("token merging (tomesd) in the UNet's largest attention layers, below 1; 0: off");
     }
 
     /** ControlNet modes: the original app's quality suffix and negative prompt (t2v.defaults.quality.*). */

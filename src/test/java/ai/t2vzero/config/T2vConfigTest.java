@@ -53,6 +53,7 @@ class T2vConfigTest {
         assertEquals(47, d.t1(), "diffusers' pipeline code uses t1=47 (the paper 48)");
         assertEquals(0.0, d.eta());
         assertEquals(8, d.chunkSize());
+        assertEquals(0.0, d.mergingRatio(), "token merging off, as the original app's slider starts");
         assertEquals("ddim", d.scheduler());
         assertEquals(4, d.fps());
         assertEquals("mp4", d.format());
