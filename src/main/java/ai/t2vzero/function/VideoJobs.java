@@ -10,6 +10,7 @@ import ai.t2vzero.ops.JobMetrics;
 import ai.t2vzero.ops.ServiceState;
 import ai.t2vzero.pipeline.GenerationListener;
 import ai.t2vzero.pipeline.GenerationService;
+import ai.t2vzero.pipeline.GenerationStoppedException;
 import ai.t2vzero.pipeline.TextToVideoParams;
 import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.video.VideoFormat;
@@ -222,6 +223,10 @@ public class VideoJobs {
     static JobMetrics.Outcome outcomeOf(Throwable t) {
         if (t instanceof ApiException e) {
             return e.clientError() ? JobMetrics.Outcome.INVALID : JobMetrics.Outcome.UNAVAILABLE;
+        }
+        if (t instanceof GenerationStoppedException stopped) {   // stopped on purpose: not a fault of the service
+            return stopped.reason() == GenerationStoppedException.Reason.TIMEOUT
+                    ? JobMetrics.Outcome.TIMEOUT : JobMetrics.Outcome.CANCELED;
         }
         return JobMetrics.Outcome.ERROR;
     }
