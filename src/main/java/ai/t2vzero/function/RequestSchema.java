@@ -11,7 +11,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.input.InputsConfig;
-import ai.t2vzero.job.JobsConfig;
+import ai.t2vzero.config.JobsConfig;
 import ai.t2vzero.pipeline.TextToVideoParams.SchedulerName;
 import ai.t2vzero.video.VideoFormat;
 

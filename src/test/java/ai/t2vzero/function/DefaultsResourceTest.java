@@ -52,7 +52,7 @@ class DefaultsResourceTest {
     FunctionCalls calls;
 
     @Inject
-    ai.t2vzero.job.JobsConfig jobs;
+    ai.t2vzero.config.JobsConfig jobs;
 
     private JsonNode defaults() throws Exception {
         Response r = given().get("/config/defaults").then().statusCode(200)
