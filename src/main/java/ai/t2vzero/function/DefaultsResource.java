@@ -8,7 +8,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.input.InputsConfig;
-import ai.t2vzero.job.JobsConfig;
+import ai.t2vzero.config.JobsConfig;
 
 /**
  * {@code GET /config/defaults}: read-only view of every request field of every function with the default this server

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.errors.InvalidFieldException;
-import ai.t2vzero.job.JobsConfig;
+import ai.t2vzero.config.JobsConfig;
 import ai.t2vzero.ops.JobMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -3,7 +3,6 @@ package ai.t2vzero.function;
 import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.artifact.ArtifactUrls;
 import ai.t2vzero.config.T2vConfig;
-import ai.t2vzero.job.SyncJobs;
 import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -16,7 +15,7 @@ import java.util.function.Supplier;
  * What the four Funqy functions share: validation of the request ({@link FunctionCalls}: an empty body is a 400 on
  * {@code prompt}; every rejection is counted per mode), the public base URL of the artifacts, the synchronous run
  * with the job deadline, cancellation when the caller disconnects and one job per CloudEvent (source, id)
- * ({@link SyncJobs}), and the startup check that the configured defaults make a valid request. Each function class
+ * ({@link SyncCallRunner}, job/'s SyncJobs), and the startup check that the configured defaults make a valid request. Each function class
  * adds only its {@code @Funq} method and its request type.
  */
 abstract class FunctionSupport {
@@ -35,7 +34,7 @@ abstract class FunctionSupport {
     FunctionCalls calls;
 
     @Inject
-    SyncJobs syncJobs;
+    SyncCallRunner syncCalls;
 
     @Inject
     ArtifactUrls urls;
@@ -47,7 +46,7 @@ abstract class FunctionSupport {
     TextToVideoResponse call(String function, Object request, CloudEvent<?> event) {
         RoutingContext ctx = currentRequest.getCurrent();
         PreparedCall prepared = calls.prepare(function, request, urls.publicBaseUrl(ctx));
-        return syncJobs.run(prepared, event == null ? null : event.source(), event == null ? null : event.id(),
+        return syncCalls.run(prepared, event == null ? null : event.source(), event == null ? null : event.id(),
                 () -> ctx != null && ctx.response().closed());
     }
 

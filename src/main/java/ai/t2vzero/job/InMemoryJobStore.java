@@ -1,5 +1,6 @@
 package ai.t2vzero.job;
 
+import ai.t2vzero.config.JobsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

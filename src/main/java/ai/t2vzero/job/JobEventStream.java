@@ -1,5 +1,6 @@
 package ai.t2vzero.job;
 
+import ai.t2vzero.config.JobsConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Multi;

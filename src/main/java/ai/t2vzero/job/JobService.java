@@ -1,5 +1,6 @@
 package ai.t2vzero.job;
 
+import ai.t2vzero.config.JobsConfig;
 import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.function.PreparedCall;
 import ai.t2vzero.errors.ServiceUnavailableException;

@@ -2,6 +2,7 @@ package ai.t2vzero.job;
 
 import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.function.PreparedCall;
+import ai.t2vzero.function.SyncCallRunner;
 import ai.t2vzero.function.TextToVideoResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -16,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * redelivery after a failure (a 503, say) tries again.
  */
 @ApplicationScoped
-public class SyncJobs {
+public class SyncJobs implements SyncCallRunner {
 
     @Inject
     JobService service;
@@ -24,11 +25,7 @@ public class SyncJobs {
     @Inject
     JobStore store;
 
-    /**
-     * @param ceSource   the CloudEvent's source, or null for plain HTTP
-     * @param ceId       the CloudEvent's id, or null for plain HTTP
-     * @param callerGone true once the caller has disconnected
-     */
+    @Override
     public TextToVideoResponse run(PreparedCall call, String ceSource, String ceId, BooleanSupplier callerGone) {
         if (call.webhook() != null) {
             throw new InvalidFieldException("webhook", "webhook is for asynchronous jobs: POST /jobs/" + call.function()

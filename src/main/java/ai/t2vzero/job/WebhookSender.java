@@ -1,5 +1,6 @@
 package ai.t2vzero.job;
 
+import ai.t2vzero.config.JobsConfig;
 import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.input.AddressCategory;
 import ai.t2vzero.input.AddressPolicy;

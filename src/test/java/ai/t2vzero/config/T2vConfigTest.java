@@ -135,7 +135,7 @@ class T2vConfigTest {
         properties.putAll(ConfigMappings.getProperties(
                 ConfigMappings.ConfigClass.configClass(ai.t2vzero.input.InputsConfig.class, "t2v.inputs")));
         properties.putAll(ConfigMappings.getProperties(
-                ConfigMappings.ConfigClass.configClass(ai.t2vzero.job.JobsConfig.class, "t2v.jobs")));
+                ConfigMappings.ConfigClass.configClass(ai.t2vzero.config.JobsConfig.class, "t2v.jobs")));
         properties.putAll(ConfigMappings.getProperties(
                 ConfigMappings.ConfigClass.configClass(ai.t2vzero.job.EventsConfig.class, "t2v.events")));
         properties.putAll(ConfigMappings.getProperties(

@@ -1,4 +1,4 @@
-package ai.t2vzero.job;
+package ai.t2vzero.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -6,7 +6,10 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Jobs: deadlines, admission, retention, webhooks; the keys are documented in application.properties. */
+/**
+ * Jobs: deadlines, admission, retention, webhooks; the keys are documented in application.properties. Read by the
+ * job runner (job/) and by the function edge (function/), which bounds each call's deadline by {@link #timeout}.
+ */
 @ConfigMapping(prefix = "t2v.jobs")
 public interface JobsConfig {
 
