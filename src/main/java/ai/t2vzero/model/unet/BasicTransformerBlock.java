@@ -34,8 +34,8 @@ public final class BasicTransformerBlock {
     private final LayerNorm norm3;
     private final FeedForward ff;
 
-    private BasicTransformerBlock(String name, LayerNorm norm1, Attention attn1, LayerNorm norm2, Attention attn2, LayerNorm norm3,
-                                  FeedForward ff) {
+    private BasicTransformerBlock(String name, LayerNorm norm1, Attention attn1, LayerNorm norm2, Attention attn2,
+                                  LayerNorm norm3, FeedForward ff) {
         this.name = name;
         this.norm1 = norm1;
         this.attn1 = attn1;
