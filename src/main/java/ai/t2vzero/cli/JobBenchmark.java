@@ -176,8 +176,8 @@ final class JobBenchmark {
         ai.t2vzero.pipeline.TimestepIndices.T0T1 warp = p.warpIndices(schedule);
         int chunks = VideoChunker.chunks(frames, p.chunkSize()).size();
         int expected = (n - warp.t0() - 1) + chunks * (warp.t1() + 1);
-        System.out.printf(Locale.ROOT, "job: %d frames %dx%d, %s, %d steps (t0 %d, t1 %d), %d chunk(s), mergingRatio %s, "
-                + "bundle %s%n", frames, size, size, schedulerName.id(), steps, warp.t0(), warp.t1(), chunks,
+        System.out.printf(Locale.ROOT, "job: %d frames %dx%d, %s, %d steps (t0 %d, t1 %d), %d chunk(s), "
+                + "mergingRatio %s, bundle %s%n", frames, size, size, schedulerName.id(), steps, warp.t0(), warp.t1(), chunks,
                 mergingRatio, sd.name());
         timer.millis().forEach((stage, ms) -> System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", stage, ms));
         System.out.printf(Locale.ROOT, "  %-14s %10.1f ms%n", "total", total * 1e3);
