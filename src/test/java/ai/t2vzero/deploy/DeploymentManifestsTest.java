@@ -546,11 +546,51 @@ class DeploymentManifestsTest {
         assertEquals("cu128", env.get("PYTORCH_FLAVOR"), "Dockerfile.cuda: PYTORCH_FLAVOR");
         assertEquals("/opt/libtorch/lib", env.get("PYTORCH_LIBRARY_PATH"), "Dockerfile.cuda: PYTORCH_LIBRARY_PATH");
         assertEquals("cuda", env.get("T2V_MODELS_DEVICE"), "Dockerfile.cuda: T2V_MODELS_DEVICE");
-        // the libtorch zip is pinned by checksum, and the build refuses an empty pin
-        assertEquals("", args.get("LIBTORCH_SHA256"), "Dockerfile.cuda: LIBTORCH_SHA256 is pinned only after verification");
+        // libtorch comes from the official PyTorch image pinned by content digest (Docker refuses other bytes), and a
+        // build step refuses an image whose torch is not the version/CUDA/ABI DJL's JNI library needs
+        String image = args.get("PYTORCH_IMAGE");
+        assertNotNull(image, "Dockerfile.cuda: ARG PYTORCH_IMAGE");
+        assertTrue(image.matches("pytorch/pytorch:2\\.7\\.1-cuda12\\.8-[\\w.-]+@sha256:[0-9a-f]{64}"),
+                "Dockerfile.cuda: PYTORCH_IMAGE must be the official 2.7.1/CUDA 12.8 image pinned by digest: " + image);
+        assertTrue(all.stream().anyMatch(i -> i.keyword().equals("FROM") && i.text().contains("${PYTORCH_IMAGE}")),
+                "Dockerfile.cuda: a stage FROM ${PYTORCH_IMAGE}");
+        assertEquals("2.7.1", args.get("LIBTORCH_VERSION"), "Dockerfile.cuda: LIBTORCH_VERSION (DJL 0.36's libtorch)");
+        assertEquals("12.8", args.get("CUDA_VERSION"), "Dockerfile.cuda: CUDA_VERSION");
         String text = all.stream().map(Instruction::text).collect(Collectors.joining("\n"));
-        assertTrue(text.contains("sha256sum -c") && text.contains("-z \"${LIBTORCH_SHA256}\""),
-                "Dockerfile.cuda must verify the zip and fail on an empty checksum");
+        assertTrue(text.contains("python /tmp/libtorch_from_image.py \"${LIBTORCH_VERSION}\" \"${LIBTORCH_CUDA}\" "
+                        + "\"${CUDA_VERSION}\" \"${DJL_VERSION}\""),
+                "Dockerfile.cuda must run the version/ABI check of deploy/libtorch_from_image.py");
+        String check = read(DEPLOY.resolve("libtorch_from_image.py"));
+        assertTrue(check.contains("sys.exit(\"refusing this PyTorch image: \"") && check.contains("_GLIBCXX_USE_CXX11_ABI"),
+                "deploy/libtorch_from_image.py refuses a torch of another version, CUDA version or ABI");
+    }
+
+    /**
+     * A build needs no --build-arg: every ARG of both Dockerfiles has a non-empty default, and every ${NAME} a RUN, FROM,
+     * COPY or ENV uses is an ARG or ENV of the file (or a variable the base image sets, listed here).
+     */
+    @Test
+    void everyBuildArgumentHasADefault() {
+        Set<String> fromBaseImages = Set.of("PATH", "LD_LIBRARY_PATH", "JAVA_OPTS", "JAVA_OPTS_APPEND", "@");
+        for (Path dockerfile : dockerfiles()) {
+            List<Instruction> all = instructions(dockerfile);
+            Map<String, String> args = argDefaults(all);
+            assertFalse(args.isEmpty(), rel(dockerfile) + ": no ARG at all?");
+            args.forEach((name, value) -> assertTrue(value != null && !value.isBlank(),
+                    rel(dockerfile) + ": ARG " + name + " has no default, so a plain docker build fails or builds wrong"));
+            Set<String> defined = new java.util.HashSet<>(args.keySet());
+            all.stream().filter(i -> i.keyword().equals("ENV")).flatMap(i -> i.args().stream())
+                    .map(kv -> kv.contains("=") ? kv.substring(0, kv.indexOf('=')) : kv).forEach(defined::add);
+            Matcher m = Pattern.compile("\\$\\{(\\w+)[}:]|\\$(\\w+)").matcher(all.stream()
+                    .filter(i -> !i.keyword().equals("ENTRYPOINT")).map(Instruction::text).collect(Collectors.joining("\n")));
+            while (m.find()) {
+                String name = m.group(1) != null ? m.group(1) : m.group(2);
+                if (!name.equals(name.toUpperCase()) || fromBaseImages.contains(name)) {
+                    continue; // shell locals of RUN scripts (lower case), variables of the base images
+                }
+                assertTrue(defined.contains(name), rel(dockerfile) + ": ${" + name + "} is used but no ARG/ENV sets it");
+            }
+        }
     }
 
     @Test
