@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -218,13 +219,15 @@ class DeploymentManifestsTest {
         assertEquals(Boolean.TRUE, claim.get("readOnly"), "models PVC volume must be readOnly");
         assertNotNull(resource("PersistentVolumeClaim", MODELS_CLAIM, KNATIVE.resolve("base")), "PVC in base");
 
-        String artifactsPath = (String) data.get("T2V_ARTIFACTS_DIR");
-        Map<String, Object> artifactsMount = mounts.get(artifactsPath);
-        assertNotNull(artifactsMount, "no volumeMount at T2V_ARTIFACTS_DIR=" + artifactsPath);
-        assertFalse(Boolean.TRUE.equals(artifactsMount.get("readOnly")), "artifacts mount must be writable");
-        Map<String, Object> artifactsVolume = volumes.get((String) artifactsMount.get("name"));
-        assertTrue(artifactsVolume.containsKey("emptyDir") || artifactsVolume.containsKey("persistentVolumeClaim"),
-                "artifacts volume: emptyDir or PVC");
+        // every writable path defaults below the work directory: no separate artifacts or home volume, and no
+        // T2V_*_DIR that moves a writable folder elsewhere (the models folder is read-only)
+        assertNull(data.get("T2V_ARTIFACTS_DIR"), "artifacts go below T2V_WORK_DIR (t2v.artifacts.dir unset)");
+        assertNull(data.get("T2V_INPUTS_UPLOADS_DIR"), "uploads go below T2V_WORK_DIR");
+        for (Map<String, Object> m : mounts.values()) {
+            String path = (String) m.get("mountPath");
+            assertTrue(Boolean.TRUE.equals(m.get("readOnly")) || path.equals(data.get("T2V_WORK_DIR"))
+                    || path.equals("/tmp"), "writable mount other than the work directory (and the JVM's /tmp): " + path);
+        }
         for (Map<String, Object> m : mounts.values()) {
             assertTrue(volumes.containsKey((String) m.get("name")), "mount of undeclared volume " + m.get("name"));
         }
@@ -531,11 +534,13 @@ class DeploymentManifestsTest {
             assertFalse(user.equals("0") || user.startsWith("0:") || user.equals("root"), where + ": runs as root");
             String volumes = last.stream().filter(i -> i.keyword().equals("VOLUME")).map(Instruction::text)
                     .collect(Collectors.joining(" "));
-            assertTrue(volumes.contains("/models") && volumes.contains("/artifacts"), where + ": VOLUME /models /artifacts");
+            assertTrue(volumes.contains("/models") && volumes.contains("/work"), where + ": VOLUME /models /work");
+            assertFalse(volumes.contains("/artifacts"), where + ": artifacts live below /work");
             assertEquals("true", env.get("DJL_OFFLINE"), where + ": DJL_OFFLINE");
             assertNotNull(env.get("ENGINE_CACHE_DIR"), where + ": ENGINE_CACHE_DIR");
             assertEquals("/models", env.get("T2V_MODELS_DIR"), where + ": T2V_MODELS_DIR");
-            assertEquals("/artifacts", env.get("T2V_ARTIFACTS_DIR"), where + ": T2V_ARTIFACTS_DIR");
+            assertNull(env.get("T2V_ARTIFACTS_DIR"), where + ": T2V_ARTIFACTS_DIR (artifacts go below T2V_WORK_DIR)");
+            assertEquals("/work", env.get("T2V_WORK_DIR"), where + ": T2V_WORK_DIR");
             assertTrue(last.stream().anyMatch(i -> i.keyword().equals("ENTRYPOINT") && i.text().contains("/deployments/quarkus-run.jar")),
                     where + ": ENTRYPOINT runs /deployments/quarkus-run.jar");
         }
