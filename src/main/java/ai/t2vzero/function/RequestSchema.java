@@ -127,8 +127,7 @@ public final class RequestSchema {
     static FunctionSchema edgeToVideo(T2vConfig.Defaults d, T2vConfig.Limits l) {
         T2vConfig.Edge e = d.edge();
         List<Field> f = new ArrayList<>(videoModeHead(d, d.model(), e.controlnet(), l));
-        f.add(steps(e.numInferenceSteps(), l));
-        f.add(Field.of("guidanceScale", "number", e.guidanceScale()).range(0, null));
+        f.addAll(stepsAndGuidance(e.numInferenceSteps(), e.guidanceScale(), l));
         f.add(conditioningScale(e.controlnetConditioningScale()));
         f.add(eta(d.eta()));
         f.add(qualityPrompt(d));
@@ -136,43 +135,39 @@ public final class RequestSchema {
                 .note("detect Canny edges; off when the video already is an edge video"));
         f.add(Field.of("cannyLow", "integer", e.cannyLow()).range(0, 255).note("cannyLow <= cannyHigh"));
         f.add(Field.of("cannyHigh", "integer", e.cannyHigh()).range(0, 255));
-        f.add(chunkSize(d));
-        f.add(seed());
-        f.add(format(d));
-        f.add(videoScheduler(ai.t2vzero.pipeline.ControlVideoPipeline.DEFAULT_SCHEDULER));
-        f.add(crossFrameAttention(d));
+        f.addAll(videoModeTail(d, ai.t2vzero.pipeline.ControlVideoPipeline.DEFAULT_SCHEDULER));
         return new FunctionSchema(List.copyOf(f));
     }
 
     static FunctionSchema poseToVideo(T2vConfig.Defaults d, T2vConfig.Limits l) {
         T2vConfig.Pose p = d.pose();
         List<Field> f = new ArrayList<>(videoModeHead(d, d.model(), p.controlnet(), l));
-        f.add(steps(p.numInferenceSteps(), l));
-        f.add(Field.of("guidanceScale", "number", p.guidanceScale()).range(0, null));
+        f.addAll(stepsAndGuidance(p.numInferenceSteps(), p.guidanceScale(), l));
         f.add(conditioningScale(p.controlnetConditioningScale()));
         f.add(eta(d.eta()));
         f.add(qualityPrompt(d));
-        f.add(chunkSize(d));
-        f.add(seed());
-        f.add(format(d));
-        f.add(videoScheduler(ai.t2vzero.pipeline.ControlVideoPipeline.DEFAULT_SCHEDULER));
-        f.add(crossFrameAttention(d));
+        f.addAll(videoModeTail(d, ai.t2vzero.pipeline.ControlVideoPipeline.DEFAULT_SCHEDULER));
         return new FunctionSchema(List.copyOf(f));
     }
 
     static FunctionSchema videoPix2Pix(T2vConfig.Defaults d, T2vConfig.Limits l) {
         T2vConfig.Pix2pix p = d.pix2pix();
         List<Field> f = new ArrayList<>(videoModeHead(d, p.model(), null, l));
-        f.add(steps(p.numInferenceSteps(), l));
-        f.add(Field.of("guidanceScale", "number", p.guidanceScale()).range(0, null));
+        f.addAll(stepsAndGuidance(p.numInferenceSteps(), p.guidanceScale(), l));
         f.add(Field.of("imageGuidanceScale", "number", p.imageGuidanceScale()).range(0, null)
                 .note("how closely the result follows the input frames"));
-        f.add(chunkSize(d));
-        f.add(seed());
-        f.add(format(d));
-        f.add(videoScheduler(ai.t2vzero.pipeline.VideoPix2PixPipeline.DEFAULT_SCHEDULER));
-        f.add(crossFrameAttention(d));
+        f.addAll(videoModeTail(d, ai.t2vzero.pipeline.VideoPix2PixPipeline.DEFAULT_SCHEDULER));
         return new FunctionSchema(List.copyOf(f));
+    }
+
+    /** The video modes' numInferenceSteps and guidanceScale with the mode's defaults. */
+    private static List<Field> stepsAndGuidance(int steps, double guidance, T2vConfig.Limits l) {
+        return List.of(steps(steps, l), Field.of("guidanceScale", "number", guidance).range(0, null));
+    }
+
+    /** What every video mode ends with: chunkSize, seed, format, scheduler (the mode's default) and the switches. */
+    private static List<Field> videoModeTail(T2vConfig.Defaults d, String defaultScheduler) {
+        return List.of(chunkSize(d), seed(), format(d), videoScheduler(defaultScheduler), crossFrameAttention(d));
     }
 
     /** timeoutSeconds and webhook ({@link AsyncFields}): about the job, the same for every function, last. */

@@ -10,6 +10,7 @@ import ai.t2vzero.ops.JobMetrics;
 import ai.t2vzero.ops.ServiceState;
 import ai.t2vzero.pipeline.GenerationListener;
 import ai.t2vzero.pipeline.GenerationService;
+import ai.t2vzero.pipeline.GenerationStoppedException;
 import ai.t2vzero.pipeline.TextToVideoParams;
 import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.video.VideoFormat;
@@ -19,6 +20,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -106,17 +110,12 @@ public class VideoJobs {
         return measured(job.mode(), () -> {
             StageTimer timer = new StageTimer();
             load(job.model(), job.controlnet(), false, timer);
-            java.nio.file.Path input = fetch(job.input(), timer);
-            try {
-                return inSlot(job.format(), job.seed(), publicBaseUrl, timer, listener,
-                    l -> generation.controlVideo(job.model(), job.controlnet(), job.params(), job.seed(),
-                            decode(input, job.input(), timer),
-                            job.canny(), job.input().fps(), l, timer),
-                    (a, v) -> String.format("%s %s: %d frames %dx%d, seed %d, model %s, controlnet %s", job.mode(),
-                            a.id(), v.frameCount(), v.width(), v.height(), job.seed(), job.model(), job.controlnet()));
-            } finally {
-                deleteQuietly(input); // decode deletes it; this covers a job that never got its slot
-            }
+            return withInput(job.input(), timer, input -> inSlot(job.format(), job.seed(), publicBaseUrl, timer,
+                    listener, l -> generation.controlVideo(job.model(), job.controlnet(), job.params(), job.seed(),
+                            decode(input, job.input(), timer), job.canny(), job.input().fps(), l, timer),
+                    (art, v) -> String.format("%s %s: %d frames %dx%d, seed %d, model %s, controlnet %s", job.mode(),
+                            art.id(), v.frameCount(), v.width(), v.height(), job.seed(), job.model(),
+                            job.controlnet())));
         });
     }
 
@@ -129,17 +128,11 @@ public class VideoJobs {
         return measured(VideoPix2PixFunction.NAME, () -> {
             StageTimer timer = new StageTimer();
             load(job.model(), null, true, timer);
-            java.nio.file.Path input = fetch(job.input(), timer);
-            try {
-                return inSlot(job.format(), job.seed(), publicBaseUrl, timer, listener,
-                    l -> generation.videoPix2Pix(job.model(), job.params(), job.seed(), decode(input, job.input(), timer),
-                            job.input().fps(), l,
-                            timer),
-                    (a, v) -> String.format("video-pix2pix %s: %d frames %dx%d, seed %d, model %s", a.id(),
-                            v.frameCount(), v.width(), v.height(), job.seed(), job.model()));
-            } finally {
-                deleteQuietly(input);
-            }
+            return withInput(job.input(), timer, input -> inSlot(job.format(), job.seed(), publicBaseUrl, timer,
+                    listener, l -> generation.videoPix2Pix(job.model(), job.params(), job.seed(),
+                            decode(input, job.input(), timer), job.input().fps(), l, timer),
+                    (art, v) -> String.format("video-pix2pix %s: %d frames %dx%d, seed %d, model %s", art.id(),
+                            v.frameCount(), v.width(), v.height(), job.seed(), job.model())));
         });
     }
 
@@ -152,25 +145,33 @@ public class VideoJobs {
         });
     }
 
-    private static void deleteQuietly(java.nio.file.Path file) {
+    private static void deleteQuietly(Path file) {
         try {
-            java.nio.file.Files.deleteIfExists(file);
-        } catch (java.io.IOException e) {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
             LOG.warnf("cannot delete the input video %s: %s", file.getFileName(), e.getMessage());
         }
     }
 
-    /** The input video as a local file, fetched before a slot is taken (downloading is not generation). */
-    private java.nio.file.Path fetch(VideoInput input, StageTimer timer) {
+    /**
+     * Runs {@code job} on the input video as a local file, fetched before a slot is taken (downloading is not
+     * generation) and deleted afterwards (decoding deletes it; this covers a job that never got its slot).
+     */
+    private TextToVideoResponse withInput(VideoInput input, StageTimer timer, Function<Path, TextToVideoResponse> job) {
         refuseWhenShuttingDown();
-        return inputs.fetch(input.video(), "video", timer);
+        Path file = inputs.fetch(input.video(), "video", timer);
+        try {
+            return job.apply(file);
+        } finally {
+            deleteQuietly(file);
+        }
     }
 
     /**
      * Its sampled, resized frames, decoded inside the job slot (stream info checked against the input limits first,
      * a deadline on the decode): one decode at a time per slot, whatever the number of waiting requests.
      */
-    private VideoFrames decode(java.nio.file.Path file, VideoInput input, StageTimer timer) {
+    private VideoFrames decode(Path file, VideoInput input, StageTimer timer) {
         return inputs.decode(file, "video", input.fps(), input.videoLength(), input.resolution(), timer);
     }
 
@@ -222,6 +223,10 @@ public class VideoJobs {
     static JobMetrics.Outcome outcomeOf(Throwable t) {
         if (t instanceof ApiException e) {
             return e.clientError() ? JobMetrics.Outcome.INVALID : JobMetrics.Outcome.UNAVAILABLE;
+        }
+        if (t instanceof GenerationStoppedException stopped) {   // stopped on purpose: not a fault of the service
+            return stopped.reason() == GenerationStoppedException.Reason.TIMEOUT
+                    ? JobMetrics.Outcome.TIMEOUT : JobMetrics.Outcome.CANCELED;
         }
         return JobMetrics.Outcome.ERROR;
     }

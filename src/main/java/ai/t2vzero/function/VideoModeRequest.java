@@ -1,12 +1,12 @@
 package ai.t2vzero.function;
 
-import ai.t2vzero.errors.InvalidFieldException;
-import java.util.function.LongSupplier;
-
 import ai.t2vzero.config.T2vConfig;
+import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.input.VideoInputs;
 import ai.t2vzero.pipeline.TextToVideoParams;
 import ai.t2vzero.video.VideoFormat;
+
+import java.util.function.LongSupplier;
 
 /**
  * The request fields every video mode (edge-to-video, pose-to-video, video-pix2pix) adds to the shared ones: the
@@ -47,7 +47,7 @@ interface VideoModeRequest extends GenerationRequest {
                                  T2vConfig.Defaults d, T2vConfig.Limits limits, LongSupplier randomSeed) {
         Shared s = resolveShared(defaultModel, defaultSteps, defaultGuidance, d, limits, randomSeed);
         String videoV = video();
-        checkVideoReference(videoV);
+        VideoInputs.checkReference(videoV, "video");       // the input package's one rule and message
         int resolutionV = RequestChecks.range("resolution", resolution() != null ? resolution() : d.resolution(),
                 64, Math.min(limits.maxHeight(), limits.maxWidth()));
         String schedulerV = scheduler() != null ? scheduler() : defaultScheduler;
@@ -57,15 +57,5 @@ interface VideoModeRequest extends GenerationRequest {
         return new Common(s.prompt(), s.negativePrompt(), s.model(),
                 new VideoInput(videoV.strip(), s.videoLength(), s.fps(), resolutionV), s.numInferenceSteps(),
                 s.guidanceScale(), s.chunkSize(), s.seed(), s.format(), schedulerName.id());
-    }
-
-    /** Required; {@code upload:<id>} or an http(s) URL (the input package checks the rest when it fetches it). */
-    static void checkVideoReference(String video) {
-        if (video == null || video.isBlank()) {
-            throw new InvalidFieldException("video", "video is required: an http(s) URL or upload:<id> from POST /uploads");
-        }
-        if (VideoInputs.kind(video).isEmpty()) {
-            throw new InvalidFieldException("video", "video must be an http(s) URL or upload:<id> from POST /uploads");
-        }
     }
 }

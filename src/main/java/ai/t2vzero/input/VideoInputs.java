@@ -78,18 +78,24 @@ public class VideoInputs {
      * @throws VideoInputException see {@link VideoInputException} for the statuses
      */
     public Path resolve(String video, String field) {
+        String value = video.strip();
+        return checkReference(video, field) == Kind.UPLOAD ? uploads.checkout(value, field) : fetcher.fetch(value, field);
+    }
+
+    /**
+     * The one video-reference rule with its one message, for request validation and {@link #resolve} alike: the
+     * value must be {@code upload:<id>} or an http(s) URL (the id and the URL themselves are checked on use).
+     *
+     * @throws VideoInputException 400 {@code invalid_video_reference} naming {@code field} when absent or of another kind
+     */
+    public static Kind checkReference(String video, String field) {
         if (video == null || video.isBlank()) {
             throw new VideoInputException(400, "invalid_video_reference", field, "`" + field
                     + "` is required: an http(s) URL or upload:<id> from POST /uploads");
         }
-        String value = video.strip();
-        Optional<Kind> kind = kind(value);
-        if (kind.isPresent()) {
-            return kind.get() == Kind.UPLOAD ? uploads.checkout(value, field) : fetcher.fetch(value, field);
-        }
-        throw new VideoInputException(400, "invalid_video_reference", field, "`" + field
-                + "` must be an http(s) URL or upload:<id> from POST /uploads (got '"
-                + SafeUrlFetcher.abbreviate(value) + "')");
+        return kind(video).orElseThrow(() -> new VideoInputException(400, "invalid_video_reference", field, "`"
+                + field + "` must be an http(s) URL or upload:<id> from POST /uploads (got '"
+                + SafeUrlFetcher.abbreviate(video.strip()) + "')"));
     }
 
     /**

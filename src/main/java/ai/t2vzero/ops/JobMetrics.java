@@ -23,7 +23,8 @@ import io.quarkus.runtime.Startup;
  * <ul>
  * <li>{@code t2v.jobs} {mode, outcome} [t2v_jobs_total]: requests by outcome: success, invalid (400/413: rejected
  *     by validation, or a value only the job could check such as an unknown model), unavailable (503: no free slot,
- *     shutting down, out of memory) or error (500);
+ *     shutting down, out of memory), canceled (DELETE /jobs/{id}, or a synchronous caller that disconnected),
+ *     timeout (past its deadline) or error (500);
  * <li>{@code t2v.job.duration} {mode} [t2v_job_duration_seconds]: wall time of a job, waiting for a slot and
  *     loading the model included, as a histogram with buckets from 1 s to 15 min;
  * <li>{@code t2v.model.load} {bundle} [t2v_model_load_seconds]: bundle loads (once per bundle and process);
@@ -39,7 +40,7 @@ public class JobMetrics implements BundleLoadListener {
 
     /** How a job ended. */
     public enum Outcome {
-        SUCCESS, INVALID, UNAVAILABLE, ERROR;
+        SUCCESS, INVALID, UNAVAILABLE, CANCELED, TIMEOUT, ERROR;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import ai.t2vzero.config.T2vConfig;
-import ai.t2vzero.errors.InvalidFieldException;
+import ai.t2vzero.errors.ApiException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -179,7 +179,8 @@ class DefaultsResourceTest {
     }
 
     private static void assertField(String name, org.junit.jupiter.api.function.Executable call) {
-        InvalidFieldException e = assertThrows(InvalidFieldException.class, call, name);
+        ApiException e = assertThrows(ApiException.class, call, name);
+        assertEquals(400, e.status(), e.getMessage());
         assertEquals(name, e.field(), e.getMessage());
     }
 

@@ -80,14 +80,15 @@ abstract class VideoModeFunctionTestBase {
     @EnumSource(Channel.class)
     void missingVideoIs400(Channel channel) {
         channel.post(function(), "{\"prompt\":\"a robot\"}").statusCode(400).contentType("application/json")
-                .body("error", is("invalid_argument")).body("field", is("video"))
-                .body("message", containsString("video is required"));
+                .body("error", is("invalid_video_reference")).body("field", is("video"))
+                .body("message", containsString("`video` is required"));
     }
 
     @Test
     void videoOfAnotherKindIs400() {
         Channel.PLAIN_HTTP.post(function(), "{\"prompt\":\"a robot\",\"video\":\"ftp://example.com/a.mp4\"}")
-                .statusCode(400).body("field", is("video")).body("message", containsString("http(s) URL or upload:"));
+                .statusCode(400).body("error", is("invalid_video_reference")).body("field", is("video"))
+                .body("message", containsString("`video` must be an http(s) URL or upload:<id> from POST /uploads"));
     }
 
     @Test

@@ -14,6 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +30,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import ai.t2vzero.bundle.BundleRegistry;
 import ai.t2vzero.function.TestVideos;
+import ai.t2vzero.ops.PrometheusText;
 import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
@@ -214,6 +218,46 @@ class JobsTest {
         // the slot is free again: the next job runs to the end
         String next = submit("text-to-video", String.format(SMALL, 12, ""));
         awaitJob(next, d -> d.getString("status").equals("succeeded"), 600_000);
+    }
+
+    @Test
+    void aSynchronousCallerThatHangsUpCancelsItsJob() throws Exception {
+        int arraysBefore = bundleArrays();
+        PrometheusText before = PrometheusText.scrape();
+        byte[] body = String.format(LONG, "").getBytes(StandardCharsets.UTF_8);
+        try (Socket caller = new Socket("127.0.0.1", RestAssured.port)) {
+            OutputStream out = caller.getOutputStream();
+            out.write(("POST /text-to-video HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            awaitMetrics(m -> m.valueOrZero("t2v_jobs_in_flight") >= 1, 600_000);   // its job holds the slot
+        }                                                                             // and the caller hangs up
+        PrometheusText after = awaitMetrics(m -> canceled(m) - canceled(before) >= 1, 120_000);
+        assertEquals(0, after.valueOrZero("t2v_jobs_in_flight"), "the slot is free again");
+        assertEquals(0, after.valueOrZero("t2v_jobs_total", "mode", "text-to-video", "outcome", "error")
+                - before.valueOrZero("t2v_jobs_total", "mode", "text-to-video", "outcome", "error"),
+                "a hang-up is no error of the service");
+        assertEquals(arraysBefore, bundleArrays(), "the stopped run freed every array it made");
+        String next = submit("text-to-video", String.format(SMALL, 16, ""));
+        awaitJob(next, d -> d.getString("status").equals("succeeded"), 600_000);
+    }
+
+    private static double canceled(PrometheusText m) {
+        return m.valueOrZero("t2v_jobs_total", "mode", "text-to-video", "outcome", "canceled");
+    }
+
+    private static PrometheusText awaitMetrics(Predicate<PrometheusText> done, long millis) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        PrometheusText m = PrometheusText.scrape();
+        while (!done.test(m)) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("metrics did not get there in " + millis + " ms:\n" + m.text());
+            }
+            Thread.sleep(100);
+            m = PrometheusText.scrape();
+        }
+        return m;
     }
 
     @Test
