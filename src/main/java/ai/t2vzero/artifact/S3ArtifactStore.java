@@ -180,6 +180,12 @@ public final class S3ArtifactStore implements ArtifactStore, Closeable {
         String id = ArtifactIds.newId(extension, contentType);
         String key = key(id);
         String type = ArtifactIds.contentType(id);
+        putKey(key, type, content);
+        return find(id).orElseThrow(() -> new NoSuchFileException(key, null, "object vanished right after it was stored"));
+    }
+
+    /** One PutObject for content up to a part, a multipart upload beyond; nothing is visible until it all is. */
+    private void putKey(String key, String type, InputStream content) throws IOException {
         byte[] part = new byte[(int) settings.partSize()];
         int n = content.readNBytes(part, 0, part.length);
         try {
@@ -192,7 +198,80 @@ public final class S3ArtifactStore implements ArtifactStore, Closeable {
         } catch (SdkException e) {
             throw failure("storing " + key, e);
         }
-        return find(id).orElseThrow(() -> new NoSuchFileException(key, null, "object vanished right after it was stored"));
+    }
+
+    // ---- other objects of the service beside the artifacts (input uploads: "uploads/<id>"), under the same prefix.
+    // Their names hold a '/', so they are never taken for artifacts (list, cleanup).
+
+    /** A stored object that is not an artifact: its name below the prefix and when it was stored. */
+    public record StoredObject(String name, long size, Instant created) {}
+
+    /** Stores {@code file} as object {@code prefix + name} (atomically visible, like an artifact). */
+    public void putObject(String name, java.nio.file.Path file) throws IOException {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            putKey(objectKey(name), "application/octet-stream", in);
+        }
+    }
+
+    /**
+     * Downloads object {@code prefix + name} to {@code target} (which must not exist); empty when there is no such
+     * object.
+     */
+    public Optional<StoredObject> getObject(String name, java.nio.file.Path target) throws IOException {
+        String key = objectKey(name);
+        try {
+            var r = s3.getObject(b -> b.bucket(settings.bucket()).key(key),
+                    software.amazon.awssdk.core.sync.ResponseTransformer.toFile(target));
+            return Optional.of(new StoredObject(name, r.contentLength(), r.lastModified()));
+        } catch (S3Exception e) {
+            java.nio.file.Files.deleteIfExists(target);
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw failure("reading " + key, e);
+        } catch (SdkException e) {
+            java.nio.file.Files.deleteIfExists(target);
+            throw failure("reading " + key, e);
+        }
+    }
+
+    /** Deletes object {@code prefix + name}; false when there was none. */
+    public boolean deleteObject(String name) throws IOException {
+        String key = objectKey(name);
+        try {
+            s3.headObject(b -> b.bucket(settings.bucket()).key(key));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw failure("looking up " + key, e);
+        } catch (SdkException e) {
+            throw failure("looking up " + key, e);
+        }
+        deleteKey(key);
+        return true;
+    }
+
+    /** The objects whose names start with {@code folder} (e.g. "uploads/"). */
+    public List<StoredObject> listObjects(String folder) throws IOException {
+        List<StoredObject> out = new ArrayList<>();
+        String prefix = objectKey(folder);
+        try {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(settings.bucket()).prefix(prefix)).contents()) {
+                out.add(new StoredObject(o.key().substring(settings.prefix().length()), o.size(), o.lastModified()));
+            }
+        } catch (SdkException e) {
+            throw failure("listing s3://" + settings.bucket() + "/" + prefix, e);
+        }
+        return out;
+    }
+
+    /** The key of a non-artifact object: {@code name} must contain a '/' (never an artifact id) and no "..". */
+    private String objectKey(String name) {
+        if (name.indexOf('/') <= 0 || name.contains("..")) {
+            throw new IllegalArgumentException("not an object name: " + name);
+        }
+        return settings.prefix() + name;
     }
 
     /** Uploads {@code first} (a full part) and the rest of {@code content} as parts; aborts the upload on any failure. */

@@ -318,10 +318,9 @@ public class BundleRegistry implements ModelSource {
                     + " ignored: EMA copy / schedule buffers)", name, d, (System.nanoTime() - t) / 1e9, defaultName,
                     ckpt.ignoredKeys().size());
             return models;
-        } catch (WeightLoadException e) {
-            manager.close();
-            throw new InvalidFieldException(field, "model '" + name + "' cannot be loaded: " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            // a corrupt, truncated or hostile file on the models volume is the operator's error, as a broken folder
+            // is: stableDiffusion() turns it into 500 model_unavailable (logged once, backoff)
             manager.close();
             throw e;
         }

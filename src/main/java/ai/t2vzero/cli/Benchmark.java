@@ -52,7 +52,7 @@ import java.util.Locale;
  * --attention K       auto|sdpa|sliced|both: the attention kernel ({@link AttentionKernel}); both = each component
  *                     with both kernels, repetitions interleaved, so their ratio comes from one run
  * --profile           also print the time per op kind (conv, linear, attention, groupnorm, ...) of one UNet step
- *                     (batch 2, and the cross-frame step)
+ *                     (batch 2, and the cross-frame step) and of one VAE decode
  * --job               instead of the components: one whole text-to-video job (default request: 8 frames, 50 steps,
  *                     the bundle's native size) with per-stage times, UNet passes vs the theoretical count, peak memory
  * --mode M            with --job: text (default), edge, pose (need --controlnet DIR; demo ControlNet written when
@@ -193,11 +193,12 @@ public final class Benchmark {
                 System.out.printf(Locale.ROOT, "%-44s %10.2fx (mergingRatio %s vs 0, %dx%d latents)%n",
                         "token merging speed-up", medians[0] / medians[1], ratio, latent, latent);
             }
+            Body vaeDecode = m -> {
+                NDArray z = m.randomNormal(new Shape(1, sd.vae().config().latentChannels(), latent, latent));
+                sd.vae().decode(z.toType(sd.vae().dtype(), false));
+            };
             if (components.contains("vae")) {
-                table.run("vae decode, 1 x " + latent + "x" + latent, m -> {
-                    NDArray z = m.randomNormal(new Shape(1, sd.vae().config().latentChannels(), latent, latent));
-                    sd.vae().decode(z.toType(sd.vae().dtype(), false));
-                });
+                table.run("vae decode, 1 x " + latent + "x" + latent, vaeDecode);
             }
             if (controlnet != null && components.contains("controlnet")) {
                 ControlNetModel cn = ControlNetModel.load(new ModelBundle(Path.of(controlnet)), ".", weights, dt);
@@ -220,6 +221,9 @@ public final class Benchmark {
                     }
                     if (components.contains("crossframe")) {
                         profile("unet step, 2x" + frames + " frames, cross-frame [" + k + "]", weights, crossFrameStep);
+                    }
+                    if (components.contains("vae")) {
+                        profile("vae decode, 1 x " + latent + "x" + latent + " [" + k + "]", weights, vaeDecode);
                     }
                 }
             }

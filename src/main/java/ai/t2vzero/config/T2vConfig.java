@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
@@ -25,6 +26,7 @@ public interface T2vConfig {
      * (emptyDir or PVC): the image itself is read-only. Checked at startup: not writable -> startup fails naming this key.
      */
     @WithDefault("work")
+    @WithConverter(WorkDirConverter.class)
     Path workDir();
 
     /** /q/health/ready reports DOWN while the work directory's file system has less free space than this. */

@@ -21,6 +21,12 @@ import java.util.stream.Stream;
  * and {@code tmp/} (videos being downloaded or encoded). At startup every folder is created and test-written, and
  * {@code tmp/} is emptied (what is there is left over from a crash); a folder that cannot be written stops startup
  * with a message naming the key to change.
+ *
+ * <p>The native libraries' own caches follow it too ({@link #placeNativeCaches}): JNA's temp folder, and, when the
+ * user's home cannot be written (a read-only root), JavaCPP's (FFmpeg, OpenCV) and DJL's (libtorch) extraction caches,
+ * which would otherwise fall back to {@code java.io.tmpdir}. Vert.x' file cache goes below it through
+ * {@code quarkus.vertx.cache-directory} (application.properties). So with a read-only root filesystem, the work
+ * directory is the only volume the service needs.
  */
 @ApplicationScoped
 @Startup
@@ -41,6 +47,46 @@ public class WorkDirectory {
         int swept = emptyFolder(temp());
         if (swept > 0) {
             LOG.infof("removed %d leftover temp file(s) of an earlier run from the work directory", swept);
+        }
+        placeNativeCaches();
+    }
+
+    /** Folder of caches that survive restarts of the process (unlike {@link #temp()}): native libraries, Vert.x. */
+    public Path cache() {
+        return root.resolve("cache");
+    }
+
+    /**
+     * Points the native libraries' temp and cache folders below the work directory where the deployment has not
+     * chosen one itself: JNA ({@code jna.tmpdir}) always; JavaCPP ({@code org.bytedeco.javacpp.cachedir}) and DJL
+     * ({@code ENGINE_CACHE_DIR}) when their default in the user's home is not writable, since they would fall back
+     * to {@code java.io.tmpdir}. Must run before the first of them loads (the engine warm-up waits for this bean).
+     */
+    void placeNativeCaches() {
+        Path home = Path.of(System.getProperty("user.home", "/nonexistent"));
+        if (System.getProperty("jna.tmpdir") == null) {
+            System.setProperty("jna.tmpdir", requireWritable(temp().resolve("jna"), "t2v.work-dir").toString());
+        }
+        if (System.getProperty("org.bytedeco.javacpp.cachedir") == null && !writable(home.resolve(".javacpp/cache"))) {
+            System.setProperty("org.bytedeco.javacpp.cachedir",
+                    requireWritable(cache().resolve("javacpp"), "t2v.work-dir").toString());
+        }
+        if (unset("ENGINE_CACHE_DIR") && unset("DJL_CACHE_DIR") && !writable(home.resolve(".djl.ai"))) {
+            System.setProperty("ENGINE_CACHE_DIR", requireWritable(cache().resolve("djl"), "t2v.work-dir").toString());
+        }
+    }
+
+    private static boolean unset(String name) {
+        return System.getenv(name) == null && System.getProperty(name) == null;
+    }
+
+    /** Whether {@code dir} exists or can be created, and takes a file. */
+    static boolean writable(Path dir) {
+        try {
+            requireWritable(dir, "-");
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
         }
     }
 
@@ -80,10 +126,15 @@ public class WorkDirectory {
             Files.delete(probe);
             return dir;
         } catch (IOException | UnsupportedOperationException e) {
-            throw new IllegalStateException(key + " (" + dir + ") is not a writable directory: " + e
-                    + ". Set " + key + " (environment " + key.toUpperCase().replace('.', '_').replace('-', '_')
-                    + ") to a writable volume, e.g. an emptyDir or PVC mounted in the container", e);
+            throw new IllegalStateException(notWritable(key, dir, e.toString()), e);
         }
+    }
+
+    /** The one message for a folder that cannot be written: the key, its environment form and what to do. */
+    static String notWritable(String key, Path dir, String reason) {
+        return key + " (" + dir + ") is not a writable directory: " + reason + ". Set " + key + " (environment "
+                + key.toUpperCase().replace('.', '_').replace('-', '_')
+                + ") to a writable volume, e.g. an emptyDir or PVC mounted in the container";
     }
 
     /** Deletes everything inside {@code dir} (not {@code dir} itself); returns how many entries went. */

@@ -30,11 +30,14 @@ public class VideoPublisher {
 
     static final String ENCODE = "encode";
     static final String STORE = "store";
-    /** Encoded videos wait in the temp directory under this prefix (the pid tells processes apart) until stored. */
+    /** Encoded videos wait in the work directory's tmp/ under this prefix (the pid tells processes apart) until stored. */
     static final String TEMP_PREFIX = "t2v-" + ProcessHandle.current().pid() + "-";
 
     @Inject
     ArtifactStore store;
+
+    @Inject
+    ai.t2vzero.config.WorkDirectory work;
 
     private final VideoEncoder encoder = new VideoEncoder();
 
@@ -42,7 +45,7 @@ public class VideoPublisher {
     public Artifact publish(VideoFrames video, VideoFormat format, StageTimer timer, GenerationListener listener) {
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(TEMP_PREFIX, "." + format.extension());
+            tmp = Files.createTempFile(work.temp(), TEMP_PREFIX, "." + format.extension());
             try (StageTimer.Stage ignored = timer.start(ENCODE)) {
                 encoder.encode(video, format, tmp);
             }

@@ -76,11 +76,6 @@ public final class SafeUrlFetcher implements AutoCloseable {
     private final Path tempDir;
     private final HttpClient client;
 
-    /** Downloads into {@code java.io.tmpdir}, resolving with the JVM resolver. */
-    public SafeUrlFetcher(Vertx vertx, FetchPolicy policy) {
-        this(vertx, policy, InetAddress::getAllByName, Path.of(System.getProperty("java.io.tmpdir")));
-    }
-
     public SafeUrlFetcher(Vertx vertx, FetchPolicy policy, Resolver resolver, Path tempDir) {
         this(vertx, policy, resolver, tempDir, null);
     }

@@ -37,6 +37,11 @@ import java.util.regex.Pattern;
  * are never rewritten), so expiry survives restarts without a separate index. Expired uploads are refused at once and
  * deleted by {@link #cleanupExpired} (at startup and then periodically); incoming files older than the ttl (aborted
  * uploads) are deleted too.
+ *
+ * <p>With several pods ({@code t2v.artifacts.store=s3}) every completed upload is also copied to {@link SharedUploads}
+ * (the bucket) before it is announced, and an id this pod does not have is fetched from there into this folder on
+ * first use, so {@code upload:<id>} resolves on any pod. Its expiry then counts from when it was stored in the bucket;
+ * deleting it ({@code DELETE /uploads/<id>}, expiry) removes both copies.
  */
 @ApplicationScoped
 public class UploadStore {
@@ -58,6 +63,8 @@ public class UploadStore {
     private final java.util.concurrent.atomic.AtomicLong stored = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger receiving = new java.util.concurrent.atomic.AtomicInteger();
     private long cleanupTimer = -1;
+    /** The copy every pod can read, or null (local artifact store: a single instance). */
+    private final SharedUploads shared;
 
     /** An upload: its id, file and expiry. */
     public record Upload(String id, Path file, Instant expiresAt) {
@@ -68,15 +75,17 @@ public class UploadStore {
     }
 
     @Inject
-    public UploadStore(InputsConfig config, Vertx vertx, ai.t2vzero.config.WorkDirectory work) {
+    public UploadStore(InputsConfig config, Vertx vertx, ai.t2vzero.config.WorkDirectory work,
+                       ai.t2vzero.artifact.ArtifactStore artifacts) {
         this(work.uploads(config.uploads().dir()), config.uploads().maxBytes().asLongValue(), config.uploads().ttl(),
                 Clock.systemUTC(), vertx, config.uploads().maxTotalBytes().asLongValue(),
                 config.uploads().maxConcurrent(), config.uploads().dir().isPresent()
-                        ? "t2v.inputs.uploads.dir" : "t2v.work-dir");
+                        ? "t2v.inputs.uploads.dir" : "t2v.work-dir",
+                artifacts instanceof ai.t2vzero.artifact.S3ArtifactStore s3 ? new S3SharedUploads(s3) : null);
     }
 
     UploadStore(Path dir, long maxBytes, Duration ttl, Clock clock, Vertx vertx, long maxTotalBytes,
-                int maxConcurrent, String dirKey) {
+                int maxConcurrent, String dirKey, SharedUploads shared) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("t2v.inputs.uploads.max-bytes must be > 0 (got " + maxBytes + ")");
         }
@@ -97,6 +106,7 @@ public class UploadStore {
         this.vertx = vertx;
         this.maxTotalBytes = maxTotalBytes;
         this.maxConcurrent = maxConcurrent;
+        this.shared = shared;
         ai.t2vzero.config.WorkDirectory.requireWritable(this.dir, dirKey);
         ai.t2vzero.config.WorkDirectory.requireWritable(this.dir.resolve(CHECKOUT_DIR), dirKey);
         sweepLeftovers();
@@ -239,6 +249,19 @@ public class UploadStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish upload " + id, e);
         }
+        if (shared != null) {
+            try {
+                shared.put(id, target); // before the id is announced: every pod can resolve it from then on
+            } catch (IOException | RuntimeException e) {
+                try {
+                    Files.deleteIfExists(target); // its bytes are given back by the caller, as for any failed commit
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw new UncheckedIOException("cannot share upload " + id, e instanceof IOException io
+                        ? io : new IOException(e));
+            }
+        }
         return new Upload(id, target, now.plus(ttl));
     }
 
@@ -264,7 +287,10 @@ public class UploadStore {
         try {
             created = Files.getLastModifiedTime(file).toInstant();
         } catch (NoSuchFileException e) {
-            throw notFound(field, id);
+            if (shared == null) {
+                throw notFound(field, id);
+            }
+            created = fetchShared(id, field); // another pod took it
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read upload " + id, e);
         }
@@ -274,6 +300,34 @@ public class UploadStore {
             throw notFound(field, id);
         }
         return new Upload(id, file, expiresAt);
+    }
+
+    /**
+     * Copies upload {@code id} from {@link SharedUploads} into this folder (under its final name, stamped with the time
+     * it was stored there); returns that time.
+     */
+    private Instant fetchShared(String id, String field) {
+        Path temp = dir.resolve(INCOMING + newId());
+        try {
+            Instant created = shared.fetch(id, temp).orElseThrow(() -> notFound(field, id));
+            long size = Files.size(temp);
+            Files.setLastModifiedTime(temp, FileTime.from(created));
+            try {
+                Files.move(temp, file(id), StandardCopyOption.ATOMIC_MOVE);
+                stored.addAndGet(size);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // fetched concurrently by another request: keep that copy
+            }
+            return created;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot fetch upload " + id + " from the shared store", e);
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                LOG.warnf("cannot delete %s: %s", temp.getFileName(), e.getMessage());
+            }
+        }
     }
 
     /** The upload's file, as {@link #find} checks it; the file stays the store's (see {@link #checkout}). */
@@ -314,7 +368,15 @@ public class UploadStore {
         if (id == null || !ID.matcher(id).matches()) {
             return false;
         }
-        return deleteCounted(file(id));
+        boolean local = deleteCounted(file(id));
+        if (shared == null) {
+            return local;
+        }
+        try {
+            return shared.delete(id) | local;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete upload " + id + " from the shared store", e);
+        }
     }
 
     /** Deletes an upload file and gives its bytes back to the quota. */
@@ -359,6 +421,13 @@ public class UploadStore {
             }
         } catch (IOException | UncheckedIOException e) {
             LOG.warnf("cleaning up expired uploads failed: %s", e.getMessage());
+        }
+        if (shared != null) {
+            try {
+                deleted += shared.deleteCreatedBefore(cutoff);
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("cleaning up expired shared uploads failed: %s", e.getMessage());
+            }
         }
         if (deleted > 0) {
             LOG.debugf("deleted %d expired upload file(s) in %s", deleted, dir);

@@ -32,12 +32,18 @@ public class Warmup {
     @Inject
     BundleRegistry bundles;
 
+    @Inject
+    ai.t2vzero.config.WorkDirectory work;
+
     private volatile String engine;
     private volatile String device;
     private volatile String preloaded;
     private volatile String preloadError;
 
     void onStart(@Observes StartupEvent event) {
+        // the work directory first: it checks the one writable folder and places the native libraries' caches there
+        // (read-only root) before libtorch and JNA load
+        work.root();
         long t = System.nanoTime();
         engine = TorchRuntime.describe();
         device = bundles.device().toString();

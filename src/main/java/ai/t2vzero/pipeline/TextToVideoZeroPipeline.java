@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.model.nn.NDArrays;
 import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.scheduler.Scheduler;
@@ -122,8 +123,12 @@ public final class TextToVideoZeroPipeline {
             double[] ts = scheduler.timesteps();
             int n = ts.length;
             if (t1 >= n || t0 < 0 || t0 >= t1) {
-                throw new IllegalArgumentException("t0 < t1 < " + (n - 1) + " required for a " + n + "-entry schedule (t0="
-                        + t0 + ", t1=" + t1 + ")");
+                // the request's indices do not fit this scheduler's list: the caller's error (400 naming the field),
+                // never an internal fault, whichever check upstream let it through
+                String field = t0 < 0 || t0 >= t1 ? "t0" : "t1";
+                throw new InvalidFieldException(field, "t0 < t1 <= " + (n - 1) + " required: the " + p.scheduler().id()
+                        + " schedule of " + p.numInferenceSteps() + " steps has " + n + " timesteps (got t0=" + t0
+                        + ", t1=" + t1 + ")");
             }
             trace.record("timesteps", DenoisingEngine.timestepArray(work, ts));
             if (!p.useMotionField()) {

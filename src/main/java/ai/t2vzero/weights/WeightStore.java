@@ -19,6 +19,12 @@ import java.util.TreeSet;
  * every lookup checks the expected shape, and {@link #verifyComplete()} fails with one message listing every
  * missing key, every shape mismatch and every tensor the model did not use. Tensors are loaded into the given
  * manager (the bundle's long-lived one) in the model dtype.
+ *
+ * <p>A missing or mismatched tensor gets a zero placeholder so that the model can finish building and the one error
+ * lists every problem. Placeholders are bounded ({@link #PLACEHOLDER_BUDGET_BYTES} together): the expected shapes come
+ * from the bundle's config.json, so a wrong-architecture bundle (or a config with absurd sizes) would otherwise
+ * allocate the whole model, gigabytes of zeros, before failing; past the budget the load fails at once with the
+ * problems found so far.
  */
 public final class WeightStore implements AutoCloseable {
 
@@ -32,6 +38,10 @@ public final class WeightStore implements AutoCloseable {
     private final TreeSet<String> used = new TreeSet<>();
     private final List<String> missing = new ArrayList<>();
     private final List<String> mismatched = new ArrayList<>();
+    /** Bytes of zero placeholders handed out for missing / mismatched tensors (see {@link #placeholder}). */
+    private long placeholderBytes;
+    /** Most bytes of placeholders one store allocates before it stops the load (64 MiB). */
+    static final long PLACEHOLDER_BUDGET_BYTES = 64L << 20;
 
     /** Creates the tensors a model asks for when there is no checkpoint (random-weight bundles); null = strict. */
     private final WeightInit generator;
@@ -139,16 +149,41 @@ public final class WeightStore implements AutoCloseable {
         }
         if (f == null) {
             missing.add(key + " " + Arrays.toString(expectedShape));
-            return manager.zeros(new Shape(expectedShape), dtype);
+            return placeholder(expectedShape);
         }
         used.add(key);
         long[] shape = f.shape(key);
         if (!Arrays.equals(shape, expectedShape)) {
             mismatched.add(key + ": checkpoint has " + Arrays.toString(shape) + ", model expects "
                     + Arrays.toString(expectedShape) + " (" + f.describe() + ")");
-            return manager.zeros(new Shape(expectedShape), dtype);
+            return placeholder(expectedShape);
         }
         return f.load(key, manager, dtype);
+    }
+
+    /**
+     * Zeros standing in for a missing or mismatched tensor, so that the model can finish building and
+     * {@link #verifyComplete} can list every problem; once the placeholders would pass the budget, the load fails
+     * now with what was found so far.
+     */
+    private NDArray placeholder(long[] shape) {
+        long bytes;
+        try {
+            long n = 1;
+            for (long d : shape) {
+                n = Math.multiplyExact(n, Math.max(d, 0));
+            }
+            bytes = Math.multiplyExact(n, (long) dtype.getNumOfBytes());
+        } catch (ArithmeticException e) {
+            bytes = Long.MAX_VALUE;
+        }
+        if (bytes > PLACEHOLDER_BUDGET_BYTES - placeholderBytes) {
+            throw new WeightLoadException(problems(List.of()) + "\n  (stopped early: the checkpoint does not fit the "
+                    + "model's config.json; placeholders for its missing and mismatched tensors would take more than "
+                    + (PLACEHOLDER_BUDGET_BYTES >> 20) + " MiB)");
+        }
+        placeholderBytes += bytes;
+        return manager.zeros(new Shape(shape), dtype);
     }
 
     /** Marks keys that a checkpoint may carry but the model has no use for (e.g. CLIP's position_ids buffer). */
@@ -173,6 +208,11 @@ public final class WeightStore implements AutoCloseable {
         if (missing.isEmpty() && mismatched.isEmpty() && unused.isEmpty()) {
             return;
         }
+        throw new WeightLoadException(problems(unused));
+    }
+
+    /** The one message: the component, its files, and every problem recorded. */
+    private String problems(List<String> unused) {
         StringBuilder sb = new StringBuilder();
         sb.append("cannot load ").append(component).append(" from ");
         sb.append(files.isEmpty() ? "(no files)" : files.stream().map(TensorSource::describe).toList());
@@ -180,7 +220,7 @@ public final class WeightStore implements AutoCloseable {
         appendList(sb, "missing tensors", missing);
         appendList(sb, "shape mismatches", mismatched);
         appendList(sb, "unused tensors", unused);
-        throw new WeightLoadException(sb.toString());
+        return sb.toString();
     }
 
     private static void appendList(StringBuilder sb, String title, List<String> items) {

@@ -38,6 +38,30 @@ class T2vConfigTest {
         return config.getConfigMapping(T2vConfig.class);
     }
 
+    /**
+     * A work directory that cannot be written is refused while the configuration is read, naming the key: before
+     * anything (Vert.x' file cache) tries to write below it. (A read-only mount is checked by ReadOnlyRootIT.)
+     */
+    @Test
+    void anUnwritableWorkDirectoryIsRefusedNamingTheKey() throws IOException {
+        Path file = java.nio.file.Files.createTempFile("t2v-not-a-dir", ".txt");
+        try {
+            RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> config(Map.of("t2v.work-dir", file.resolve("work").toString())));
+            StringBuilder all = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                all.append(t.getMessage()).append('\n');
+            }
+            assertTrue(all.toString().contains("t2v.work-dir (" + file.resolve("work") + ") is not a writable directory"),
+                    all.toString());
+            assertTrue(all.toString().contains("T2V_WORK_DIR"), all.toString());
+            assertEquals(Path.of("some/where"), config(Map.of("t2v.work-dir", "some/where")).workDir(),
+                    "a folder still to be created below a writable one is fine");
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
     @Test
     void defaultsAreTheBriefsValues() {
         T2vConfig c = config(Map.of());

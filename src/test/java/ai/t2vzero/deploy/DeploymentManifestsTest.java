@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -218,13 +219,15 @@ class DeploymentManifestsTest {
         assertEquals(Boolean.TRUE, claim.get("readOnly"), "models PVC volume must be readOnly");
         assertNotNull(resource("PersistentVolumeClaim", MODELS_CLAIM, KNATIVE.resolve("base")), "PVC in base");
 
-        String artifactsPath = (String) data.get("T2V_ARTIFACTS_DIR");
-        Map<String, Object> artifactsMount = mounts.get(artifactsPath);
-        assertNotNull(artifactsMount, "no volumeMount at T2V_ARTIFACTS_DIR=" + artifactsPath);
-        assertFalse(Boolean.TRUE.equals(artifactsMount.get("readOnly")), "artifacts mount must be writable");
-        Map<String, Object> artifactsVolume = volumes.get((String) artifactsMount.get("name"));
-        assertTrue(artifactsVolume.containsKey("emptyDir") || artifactsVolume.containsKey("persistentVolumeClaim"),
-                "artifacts volume: emptyDir or PVC");
+        // every writable path defaults below the work directory: no separate artifacts or home volume, and no
+        // T2V_*_DIR that moves a writable folder elsewhere (the models folder is read-only)
+        assertNull(data.get("T2V_ARTIFACTS_DIR"), "artifacts go below T2V_WORK_DIR (t2v.artifacts.dir unset)");
+        assertNull(data.get("T2V_INPUTS_UPLOADS_DIR"), "uploads go below T2V_WORK_DIR");
+        for (Map<String, Object> m : mounts.values()) {
+            String path = (String) m.get("mountPath");
+            assertTrue(Boolean.TRUE.equals(m.get("readOnly")) || path.equals(data.get("T2V_WORK_DIR"))
+                    || path.equals("/tmp"), "writable mount other than the work directory (and the JVM's /tmp): " + path);
+        }
         for (Map<String, Object> m : mounts.values()) {
             assertTrue(volumes.containsKey((String) m.get("name")), "mount of undeclared volume " + m.get("name"));
         }
@@ -531,11 +534,13 @@ class DeploymentManifestsTest {
             assertFalse(user.equals("0") || user.startsWith("0:") || user.equals("root"), where + ": runs as root");
             String volumes = last.stream().filter(i -> i.keyword().equals("VOLUME")).map(Instruction::text)
                     .collect(Collectors.joining(" "));
-            assertTrue(volumes.contains("/models") && volumes.contains("/artifacts"), where + ": VOLUME /models /artifacts");
+            assertTrue(volumes.contains("/models") && volumes.contains("/work"), where + ": VOLUME /models /work");
+            assertFalse(volumes.contains("/artifacts"), where + ": artifacts live below /work");
             assertEquals("true", env.get("DJL_OFFLINE"), where + ": DJL_OFFLINE");
             assertNotNull(env.get("ENGINE_CACHE_DIR"), where + ": ENGINE_CACHE_DIR");
             assertEquals("/models", env.get("T2V_MODELS_DIR"), where + ": T2V_MODELS_DIR");
-            assertEquals("/artifacts", env.get("T2V_ARTIFACTS_DIR"), where + ": T2V_ARTIFACTS_DIR");
+            assertNull(env.get("T2V_ARTIFACTS_DIR"), where + ": T2V_ARTIFACTS_DIR (artifacts go below T2V_WORK_DIR)");
+            assertEquals("/work", env.get("T2V_WORK_DIR"), where + ": T2V_WORK_DIR");
             assertTrue(last.stream().anyMatch(i -> i.keyword().equals("ENTRYPOINT") && i.text().contains("/deployments/quarkus-run.jar")),
                     where + ": ENTRYPOINT runs /deployments/quarkus-run.jar");
         }
@@ -546,11 +551,51 @@ class DeploymentManifestsTest {
         assertEquals("cu128", env.get("PYTORCH_FLAVOR"), "Dockerfile.cuda: PYTORCH_FLAVOR");
         assertEquals("/opt/libtorch/lib", env.get("PYTORCH_LIBRARY_PATH"), "Dockerfile.cuda: PYTORCH_LIBRARY_PATH");
         assertEquals("cuda", env.get("T2V_MODELS_DEVICE"), "Dockerfile.cuda: T2V_MODELS_DEVICE");
-        // the libtorch zip is pinned by checksum, and the build refuses an empty pin
-        assertEquals("", args.get("LIBTORCH_SHA256"), "Dockerfile.cuda: LIBTORCH_SHA256 is pinned only after verification");
+        // libtorch comes from the official PyTorch image pinned by content digest (Docker refuses other bytes), and a
+        // build step refuses an image whose torch is not the version/CUDA/ABI DJL's JNI library needs
+        String image = args.get("PYTORCH_IMAGE");
+        assertNotNull(image, "Dockerfile.cuda: ARG PYTORCH_IMAGE");
+        assertTrue(image.matches("pytorch/pytorch:2\\.7\\.1-cuda12\\.8-[\\w.-]+@sha256:[0-9a-f]{64}"),
+                "Dockerfile.cuda: PYTORCH_IMAGE must be the official 2.7.1/CUDA 12.8 image pinned by digest: " + image);
+        assertTrue(all.stream().anyMatch(i -> i.keyword().equals("FROM") && i.text().contains("${PYTORCH_IMAGE}")),
+                "Dockerfile.cuda: a stage FROM ${PYTORCH_IMAGE}");
+        assertEquals("2.7.1", args.get("LIBTORCH_VERSION"), "Dockerfile.cuda: LIBTORCH_VERSION (DJL 0.36's libtorch)");
+        assertEquals("12.8", args.get("CUDA_VERSION"), "Dockerfile.cuda: CUDA_VERSION");
         String text = all.stream().map(Instruction::text).collect(Collectors.joining("\n"));
-        assertTrue(text.contains("sha256sum -c") && text.contains("-z \"${LIBTORCH_SHA256}\""),
-                "Dockerfile.cuda must verify the zip and fail on an empty checksum");
+        assertTrue(text.contains("python /tmp/libtorch_from_image.py \"${LIBTORCH_VERSION}\" \"${LIBTORCH_CUDA}\" "
+                        + "\"${CUDA_VERSION}\" \"${DJL_VERSION}\""),
+                "Dockerfile.cuda must run the version/ABI check of deploy/libtorch_from_image.py");
+        String check = read(DEPLOY.resolve("libtorch_from_image.py"));
+        assertTrue(check.contains("sys.exit(\"refusing this PyTorch image: \"") && check.contains("_GLIBCXX_USE_CXX11_ABI"),
+                "deploy/libtorch_from_image.py refuses a torch of another version, CUDA version or ABI");
+    }
+
+    /**
+     * A build needs no --build-arg: every ARG of both Dockerfiles has a non-empty default, and every ${NAME} a RUN, FROM,
+     * COPY or ENV uses is an ARG or ENV of the file (or a variable the base image sets, listed here).
+     */
+    @Test
+    void everyBuildArgumentHasADefault() {
+        Set<String> fromBaseImages = Set.of("PATH", "LD_LIBRARY_PATH", "JAVA_OPTS", "JAVA_OPTS_APPEND", "@");
+        for (Path dockerfile : dockerfiles()) {
+            List<Instruction> all = instructions(dockerfile);
+            Map<String, String> args = argDefaults(all);
+            assertFalse(args.isEmpty(), rel(dockerfile) + ": no ARG at all?");
+            args.forEach((name, value) -> assertTrue(value != null && !value.isBlank(),
+                    rel(dockerfile) + ": ARG " + name + " has no default, so a plain docker build fails or builds wrong"));
+            Set<String> defined = new java.util.HashSet<>(args.keySet());
+            all.stream().filter(i -> i.keyword().equals("ENV")).flatMap(i -> i.args().stream())
+                    .map(kv -> kv.contains("=") ? kv.substring(0, kv.indexOf('=')) : kv).forEach(defined::add);
+            Matcher m = Pattern.compile("\\$\\{(\\w+)[}:]|\\$(\\w+)").matcher(all.stream()
+                    .filter(i -> !i.keyword().equals("ENTRYPOINT")).map(Instruction::text).collect(Collectors.joining("\n")));
+            while (m.find()) {
+                String name = m.group(1) != null ? m.group(1) : m.group(2);
+                if (!name.equals(name.toUpperCase()) || fromBaseImages.contains(name)) {
+                    continue; // shell locals of RUN scripts (lower case), variables of the base images
+                }
+                assertTrue(defined.contains(name), rel(dockerfile) + ": ${" + name + "} is used but no ARG/ENV sets it");
+            }
+        }
     }
 
     @Test

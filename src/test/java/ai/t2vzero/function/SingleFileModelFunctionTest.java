@@ -12,9 +12,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -22,6 +24,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
  * {@code "model": "<file>.safetensors"}: a single-file SD 1.x checkpoint on the models volume (the micro checkpoint
  * made by diffusers' conversion script, with its micro.config/ beside it) serves requests, loaded once; it gives
  * the same video as the diffusers bundle it was converted from (same tokenizer and scheduler: the default
- * bundle's). A hostile .ckpt is a 400 naming the field, and its payload never runs.
+ * bundle's). A hostile or truncated file on the volume is the operator's error, as a broken folder is: 500
+ * model_unavailable naming the model (the reason in the log), and a hostile pickle's payload never runs.
  */
 @QuarkusTest
 class SingleFileModelFunctionTest {
@@ -79,12 +83,28 @@ class SingleFileModelFunctionTest {
     }
 
     @Test
-    void hostileCheckpointIsA400AndNeverRuns() throws IOException {
+    void hostileCheckpointIs500ModelUnavailableAndNeverRuns() throws IOException {
         Files.deleteIfExists(MARKER);
         given().contentType("application/json").body(String.format(JOB, "evil.ckpt"))
-                .post("/text-to-video").then().statusCode(400).body("field", equalTo("model"))
-                .body("message", allOf(containsString("posix.system"), containsString("not executed")));
+                .post("/text-to-video").then().statusCode(500).body("error", equalTo("model_unavailable"))
+                .body("field", equalTo("model")).body("message", containsString("evil.ckpt"));
         assertFalse(Files.exists(MARKER), "the pickle's os.system payload ran");
+    }
+
+    @Test
+    void truncatedCheckpointIs500ModelUnavailableLikeABrokenFolder() throws IOException {
+        Path file = bundles.modelsDir().resolve("truncated-" + System.nanoTime() + ".safetensors");
+        Files.copy(CheckpointFixtures.dir().resolve("micro.safetensors"), file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() / 2);
+        }
+        String name = file.getFileName().toString();
+        for (int i = 0; i < 2; i++) { // the second answer comes from the backoff, the same shape
+            given().contentType("application/json").body(String.format(JOB, name))
+                    .post("/text-to-video").then().statusCode(500).body("error", equalTo("model_unavailable"))
+                    .body("field", equalTo("model")).body("message", containsString(name))
+                    .body("message", not(containsString(bundles.modelsDir().toString())));
+        }
     }
 
     @Test

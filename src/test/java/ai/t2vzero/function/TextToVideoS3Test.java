@@ -91,6 +91,18 @@ class TextToVideoS3Test {
                 .body("checks.find { it.name == 'artifact-store' }.data.store", equalTo("s3"));
     }
 
+    /** POST /uploads stores the upload in the bucket too (any pod resolves it), DELETE removes it there. */
+    @Test
+    void uploadsGoToTheBucketToo() {
+        S3TestServer s3 = S3TestResource.server();
+        String id = given().contentType("video/mp4").body(TestVideos.corruptMp4())
+                .post("/uploads").then().statusCode(201).extract().path("id");
+        String key = S3TestResource.PREFIX + "uploads/" + id;
+        assertTrue(s3.blobStore().blobExists(S3TestResource.BUCKET, key), key);
+        given().delete("/uploads/" + id).then().statusCode(204);
+        assertFalse(s3.blobStore().blobExists(S3TestResource.BUCKET, key), key);
+    }
+
     @Test
     void withS3DownTheJobFailsWith500AndLeavesNothing() throws Exception {
         S3TestServer s3 = S3TestResource.server();
@@ -121,9 +133,15 @@ class TextToVideoS3Test {
         given().contentType("application/json").body(JOB).post("/text-to-video").then().statusCode(200);
     }
 
-    /** Temp files of this process's jobs (VideoJobs names them with the pid). */
+    /**
+     * Temp files of this process's jobs (VideoPublisher names them with the pid) in the work directory's tmp/, where
+     * they are made, and in java.io.tmpdir, where none may be.
+     */
     static List<Path> leftoverTempFiles() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+        Path workTemp = Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("t2v.work-dir", String.class)).resolve("tmp");
+        try (Stream<Path> s = Stream.concat(Files.isDirectory(workTemp) ? Files.list(workTemp) : Stream.empty(),
+                Files.list(Path.of(System.getProperty("java.io.tmpdir"))))) {
             return s.filter(p -> p.getFileName().toString().startsWith(VideoPublisher.TEMP_PREFIX)).toList();
         }
     }

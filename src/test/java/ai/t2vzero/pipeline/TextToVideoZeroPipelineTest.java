@@ -129,7 +129,11 @@ class TextToVideoZeroPipelineTest {
     void scheduleTooShortForT1IsRefused() {
         TextToVideoParams p = new TextToVideoParams("x", "", "m", 2, 64, 64, 4, 7.5, 12, 12, 2, 4, 4, 0, 2, 1,
                 TextToVideoParams.SchedulerName.DDIM, ai.t2vzero.video.VideoFormat.MP4, 4);
-        assertThrows(IllegalArgumentException.class, () -> run(p, true));
+        // t1 = 4 indexes past DDIM's 4-entry schedule: the caller's error, a 400 naming t1, not a 500
+        ai.t2vzero.errors.InvalidFieldException e =
+                assertThrows(ai.t2vzero.errors.InvalidFieldException.class, () -> run(p, true));
+        assertEquals("t1", e.field());
+        assertEquals(400, e.status());
     }
 
     /** {@code p} with the original app's switches set. */

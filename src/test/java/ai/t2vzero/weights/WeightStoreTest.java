@@ -72,6 +72,35 @@ class WeightStoreTest {
         }
     }
 
+    /**
+     * The expected shapes come from the bundle's config.json: a checkpoint that does not fit it must not make the
+     * loader allocate the model's size in zero placeholders (here 2^62 floats) before it fails.
+     */
+    @Test
+    void placeholdersForMissingTensorsAreBounded() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path f = checkpoint(m);
+            try (WeightStore s = new WeightStore("unet", List.of(f), m, DataType.FLOAT32)) {
+                WeightScope w = s.root();
+                w.child("norm").get("weight", 16);                              // small mismatch: a placeholder
+                WeightLoadException e = assertThrows(WeightLoadException.class,
+                        () -> w.child("mid_block").get("huge", 1L << 31, 1L << 31));
+                String msg = e.getMessage();
+                assertTrue(msg.contains("mid_block.huge [2147483648, 2147483648]"), msg);
+                assertTrue(msg.contains("norm.weight: checkpoint has [8], model expects [16]"), msg);
+                assertTrue(msg.contains("stopped early"), msg);
+                // 64 MiB in many tensors of 1 MiB: the budget counts them together
+                try (WeightStore t = new WeightStore("vae", List.of(f), m, DataType.FLOAT32)) {
+                    WeightScope v = t.root();
+                    for (int i = 0; i < 64; i++) {
+                        v.child("block").child(i).get("weight", 256, 1024);
+                    }
+                    assertThrows(WeightLoadException.class, () -> v.child("block").child(64).get("weight", 256, 1024));
+                }
+            }
+        }
+    }
+
     @Test
     void keyInTwoShardsIsRefused() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {

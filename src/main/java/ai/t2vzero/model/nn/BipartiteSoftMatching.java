@@ -5,10 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.IValue;
 
 import java.util.Optional;
 
@@ -29,15 +26,14 @@ import java.util.Optional;
  *
  * <p>DJL's NDArray API has gather, scatter and argsort; the mean scatter-reduce of the merge is libtorch's
  * {@code scatter_reduce(reduce="mean", include_self=True)}, reached through a shipped TorchScript module
- * ({@code scatter_reduce_mean.pt}, made by {@code tools/tome/make_scatter_reduce_module.py}).
+ * ({@code scatter_reduce_mean.pt}, made by {@code tools/nn/make_scatter_reduce_module.py}).
  *
  * <p>Legend: B batch, N = h * w tokens (row-major), C channels, Nb dst tokens (one per cell), Na = N - Nb src
  * tokens, r merged tokens. Index arrays are int64 and live in the caller's scope.
  */
 public final class BipartiteSoftMatching {
 
-    private static final TorchScriptModule SCATTER_REDUCE_MEAN =
-            new TorchScriptModule("scatter_reduce_mean.pt", "token merging cannot run");
+    private static final TorchScriptOp SCATTER_REDUCE_MEAN = new TorchScriptOp("scatter_reduce_mean.pt");
 
     private final long batch;
     private final long tokens;
@@ -187,14 +183,8 @@ public final class BipartiteSoftMatching {
 
     /** {@code dst.scatter_reduce(1, index, src, reduce="mean", include_self=True)}, through the shipped module. */
     static NDArray scatterReduceMean(NDArray dst, NDArray index, NDArray src) {
-        PtSymbolBlock module = SCATTER_REDUCE_MEAN.on(dst.getDevice()).orElseThrow(() -> new IllegalStateException(
-                "token merging needs " + SCATTER_REDUCE_MEAN + ", which libtorch could not load (see the warning)"));
-        try (IValue id = IValue.from((PtNDArray) dst);
-             IValue dim = IValue.from(1L);
-             IValue ii = IValue.from((PtNDArray) index);
-             IValue is = IValue.from((PtNDArray) src);
-             IValue out = module.forward(id, dim, ii, is)) {
-            return out.toTensor((PtNDManager) dst.getManager());
-        }
+        PtSymbolBlock module = SCATTER_REDUCE_MEAN.module(dst.getDevice()).orElseThrow(() -> new IllegalStateException(
+                "token merging needs scatter_reduce_mean.pt, which libtorch could not load (see the warning)"));
+        return TorchScriptOp.call(module, dst.getManager(), dst, 1L, index, src);
     }
 }

@@ -1,15 +1,22 @@
 package ai.t2vzero.model.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.t2vzero.runtime.OpProfiler;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.t2vzero.runtime.OpProfiler;
 import ai.t2vzero.weights.WeightScope;
 
+import java.util.Optional;
+
 /**
- * {@code torch.nn.GroupNorm(groups, C, eps, affine=True)} on [B, C, ...]. DJL has no group norm, so the input is
- * viewed as [1, B*G, rest] and normalized with libtorch's batch norm in training mode (per-"channel" mean and
- * biased variance over the rest, exactly group norm's statistics), then the per-channel affine is applied.
+ * {@code torch.nn.GroupNorm(groups, C, eps, affine=True)} on [B, C, ...], optionally followed by SiLU (the ResNet
+ * blocks' norm -> silu). DJL has no group norm: libtorch's own kernel is reached through a TorchScript module
+ * ({@code group_norm.pt}, {@code tools/nn/make_group_norm_module.py}): one statistics pass and one pass applying the
+ * affine, SiLU in place after it. The fallback (module unavailable, or {@code -Dt2vzero.groupnorm=composed}) views
+ * the input as [1, B*G, rest] and normalizes it with libtorch's batch norm in training mode (per-"channel" mean and
+ * biased variance over the rest, exactly group norm's statistics), then applies the per-channel affine and SiLU as
+ * separate passes.
  */
 public final class GroupNorm {
 
@@ -38,11 +45,38 @@ public final class GroupNorm {
         return new GroupNorm(groups, (float) eps, w.get("weight", channels), w.get("bias", channels), channels);
     }
 
+    private static final TorchScriptOp NATIVE = new TorchScriptOp("group_norm.pt");
+
     public NDArray forward(NDArray x) {
+        return forward(x, false);
+    }
+
+    /** SiLU(GroupNorm(x)): one fused call on the native path. */
+    public NDArray forwardSilu(NDArray x) {
+        return forward(x, true);
+    }
+
+    private NDArray forward(NDArray x, boolean silu) {
         long t = OpProfiler.start();
-        NDArray y = normalize(x);
+        Optional<PtSymbolBlock> module = "composed".equals(System.getProperty("t2vzero.groupnorm"))
+                ? Optional.empty() : NATIVE.module(x.getDevice());
+        NDArray y;
+        if (module.isPresent()) {
+            y = TorchScriptOp.call(module.get(), x.getManager(), x, groups, weight, bias, (double) eps, silu);
+        } else {
+            NDArray n = normalize(x);
+            y = silu ? siluInPlace(n) : n;
+        }
         OpProfiler.stop("groupnorm", t);
         return y;
+    }
+
+    /** x * sigmoid(x), reusing x's buffer: {@code x} is this class's own temporary. */
+    private static NDArray siluInPlace(NDArray x) {
+        NDArray s = x.getNDArrayInternal().sigmoid();
+        x.muli(s);
+        s.close();
+        return x;
     }
 
     private NDArray normalize(NDArray x) {

@@ -60,9 +60,7 @@ public final class ResnetBlock2D {
 
     /** conv(silu(norm(x))), freeing each intermediate as soon as it is consumed (peak: two activations). */
     private static NDArray normActConv(GroupNorm norm, Conv2d conv, NDArray x) {
-        NDArray n = norm.forward(x);
-        NDArray a = Activations.silu(n);
-        n.close();
+        NDArray a = norm.forwardSilu(x);                                        // one fused call
         NDArray y = conv.forward(a);
         a.close();
         return y;

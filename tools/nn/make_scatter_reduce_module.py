@@ -3,12 +3,12 @@
 calls torch.Tensor.scatter_reduce(dim, index, src, reduce="mean", include_self=True), the merge step of token merging
 (tomesd's bipartite_soft_matching_random2d averages every merged src token into its dst token with it). DJL 0.36's
 NDArray API has gather and scatter but no scatter_reduce; BipartiteSoftMatching.java loads this module through DJL
-(JniUtils.loadModule) at run time, as Attention.java does with tools/sdpa's module; no Python is involved then.
+(JniUtils.loadModule) at run time, as the attention and group norm modules are loaded (TorchScriptOp); no Python is involved then.
 
 The .debug_pkl entries (source ranges, only for error messages) are dropped. Requires only python3-torch >= 1.12
 (Debian 12's 1.13 is enough).
 
-    /usr/bin/python3 tools/tome/make_scatter_reduce_module.py [out.pt]
+    /usr/bin/python3 tools/nn/make_scatter_reduce_module.py [out.pt]
 """
 import io
 import sys
