@@ -3,7 +3,8 @@
 calls torch.Tensor.scatter_reduce(dim, index, src, reduce="mean", include_self=True), the merge step of token merging
 (tomesd's bipartite_soft_matching_random2d averages every merged src token into its dst token with it). DJL 0.36's
 NDArray API has gather and scatter but no scatter_reduce; BipartiteSoftMatching.java loads this module through DJL
-(JniUtils.loadModule) at run time, as the attention and group norm modules are loaded (TorchScriptOp); no Python is involved then.
+(JniUtils.loadModule, via TorchScriptOp, like the attention and group norm modules) at run time; no Python is
+involved then.
 
 The .debug_pkl entries (source ranges, only for error messages) are dropped. Requires only python3-torch >= 1.12
 (Debian 12's 1.13 is enough).
