@@ -152,7 +152,9 @@ class JobsTest {
 
     @Test
     void eventsStreamProgressThenTheFinalDocumentAndEnd() {
-        String id = submit("text-to-video", String.format(SMALL, 9, ""));
+        // long enough (a few seconds) for progress events between start and end at <= 4 events per second
+        String id = submit("text-to-video", "{\"prompt\":\"a horse galloping\",\"videoLength\":2,\"height\":64,"
+                + "\"width\":64,\"numInferenceSteps\":80,\"t0\":70,\"t1\":78,\"seed\":9}");
         String stream = given().accept("text/event-stream").get("/jobs/" + id + "/events")
                 .then().statusCode(200).contentType(startsWith("text/event-stream")).extract().asString();
         SseEvents events = SseEvents.parse(stream);
