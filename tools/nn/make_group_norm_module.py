@@ -10,11 +10,13 @@ The .debug_pkl entries (source ranges, only for error messages) are dropped. Req
 
     /usr/bin/python3 tools/nn/make_group_norm_module.py [out.pt]
 """
-import io
+import os
 import sys
-import zipfile
 
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from script_module import save_scripted  # noqa: E402
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "src/main/resources/ai/t2vzero/model/nn/group_norm.pt"
 
@@ -29,12 +31,4 @@ class GroupNormSilu(torch.nn.Module):
         return y
 
 
-buf = io.BytesIO()
-torch.jit.save(torch.jit.script(GroupNormSilu()), buf)
-src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-with zipfile.ZipFile(OUT, "w", zipfile.ZIP_STORED) as dst:
-    for info in src.infolist():
-        if info.filename.endswith(".debug_pkl"):
-            continue
-        dst.writestr(info, src.read(info.filename))
-print("wrote", OUT)
+save_scripted(GroupNormSilu(), OUT)

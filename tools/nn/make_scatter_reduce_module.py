@@ -11,11 +11,13 @@ The .debug_pkl entries (source ranges, only for error messages) are dropped. Req
 
     /usr/bin/python3 tools/nn/make_scatter_reduce_module.py [out.pt]
 """
-import io
+import os
 import sys
-import zipfile
 
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from script_module import save_scripted  # noqa: E402
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "src/main/resources/ai/t2vzero/model/nn/scatter_reduce_mean.pt"
 
@@ -27,12 +29,4 @@ class ScatterReduceMean(torch.nn.Module):
         return dst.scatter_reduce(dim, index, src, reduce="mean", include_self=True)
 
 
-buf = io.BytesIO()
-torch.jit.save(torch.jit.script(ScatterReduceMean()), buf)
-src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-with zipfile.ZipFile(OUT, "w", zipfile.ZIP_STORED) as dst:
-    for info in src.infolist():
-        if info.filename.endswith(".debug_pkl"):
-            continue
-        dst.writestr(info, src.read(info.filename))
-print("wrote", OUT)
+save_scripted(ScatterReduceMean(), OUT)
