@@ -49,6 +49,21 @@ def line(name, seconds):
     print(f"{name:<44} {seconds * 1000:>12.1f}   peak RSS {peak_rss_mb():.0f} MB", flush=True)
 
 
+def print_blas_rate():
+    """Debian's torch multiplies through whatever libblas.so.3 the system selects: the reference BLAS (what
+    --no-install-recommends leaves) is ~20x slower than OpenBLAS and would make every linear layer the anchor's
+    bottleneck, so the rate is printed and a slow one refused."""
+    a = torch.randn(1024, 1024)
+    a @ a
+    t = time.perf_counter()
+    for _ in range(3):
+        a @ a
+    rate = 3 * 2 * 1024 ** 3 / (time.perf_counter() - t) / 1e9
+    print(f"blas     matmul 1024^2 {rate:.0f} GFLOP/s", flush=True)
+    if rate < 10:
+        sys.exit("the BLAS behind this torch is the reference one: install libopenblas0-pthread (tools/bench/README.md)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bundle", required=True, help="diffusers folder (e.g. models/sd15-random)")
@@ -69,6 +84,7 @@ def main():
     print(f"engine   PyTorch {torch.__version__}, diffusers {__import__('diffusers').__version__}, "
           f"{torch.get_num_threads()} threads", flush=True)
     print(f"load     {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min load average at start)")
+    print_blas_rate()
 
     with torch.no_grad():
         if args.job:

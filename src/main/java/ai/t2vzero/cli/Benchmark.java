@@ -61,6 +61,9 @@ import java.util.Locale;
  *                     --scheduler S the text-to-video scheduler (ddim, pndm, euler-ancestral, dpm-solver++,
  *                     dpm-solver++-karras; default ddim), t0/t1 derived for the step count as for a request;
  *                     --merging R the job's mergingRatio
+ * --variants          with --job (text mode): the algorithmic levers side by side in one run: the default job,
+ *                     the same with mergingRatio --merging R (default 0.5) and 20-step DPM-Solver++, one line each
+ *                     with UNet passes, time and speed-up over the default
  * </pre>
  */
 public final class Benchmark {
@@ -130,7 +133,10 @@ public final class Benchmark {
                 String mode = option(args, "--mode", "text");
                 Path out = Path.of(option(args, "--out", "target/benchmark-job"));
                 int steps = Integer.parseInt(option(args, "--steps", mode.equals("edge") || mode.equals("pose") ? "20" : "50"));
-                if (mode.equals("text")) {
+                if (mode.equals("text") && args.contains("--variants")) {
+                    JobBenchmark.runVariants(sd, frames, steps, Double.parseDouble(option(args, "--merging", "0.5")),
+                            out);
+                } else if (mode.equals("text")) {
                     JobBenchmark.run(sd, frames, steps, option(args, "--scheduler", "ddim"),
                             Double.parseDouble(option(args, "--merging", "0")), out);
                 } else {

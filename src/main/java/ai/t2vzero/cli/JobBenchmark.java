@@ -29,6 +29,7 @@ import ai.t2vzero.video.VideoFrames;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -128,7 +129,29 @@ final class JobBenchmark {
                 Benchmark.mb(NativeMemory.peakResidentBytes()), mp4, artifact.size());
     }
 
-    static void run(StableDiffusionModels sd, int frames, int steps, String scheduler, double mergingRatio, Path out)
+    /** One job's outcome for the variants table: UNet passes and wall time. */
+    record JobResult(String label, int unetPasses, double seconds) {}
+
+    /**
+     * The algorithmic levers side by side in one process: the default job (DDIM, {@code steps}), the same with token
+     * merging at {@code mergingRatio}, and 20-step DPM-Solver++; one line each with UNet passes, time and the ratio
+     * to the default.
+     */
+    static void runVariants(StableDiffusionModels sd, int frames, int steps, double mergingRatio, Path out)
+            throws Exception {
+        List<JobResult> results = List.of(
+                run(sd, frames, steps, "ddim", 0, out.resolve("default")),
+                run(sd, frames, steps, "ddim", mergingRatio, out.resolve("tome")),
+                run(sd, frames, 20, "dpm-solver++", 0, out.resolve("dpm20")));
+        double base = results.get(0).seconds();
+        System.out.printf(Locale.ROOT, "%n%-40s %12s %10s %12s%n", "variant", "unet passes", "time s", "vs default");
+        for (JobResult r : results) {
+            System.out.printf(Locale.ROOT, "%-40s %12d %10.1f %11.2fx%n", r.label(), r.unetPasses(), r.seconds(),
+                    base / r.seconds());
+        }
+    }
+
+    static JobResult run(StableDiffusionModels sd, int frames, int steps, String scheduler, double mergingRatio, Path out)
             throws Exception {
         int size = sd.nativeSize();
         TextToVideoParams.SchedulerName schedulerName = TextToVideoParams.SchedulerName.parse(scheduler).orElseThrow(
@@ -190,5 +213,7 @@ final class JobBenchmark {
         if (artifact.size() != Files.size(mp4)) {
             throw new IllegalStateException("stored artifact differs from the encoded file");
         }
+        return new JobResult(String.format(Locale.ROOT, "%s, %d steps, mergingRatio %s", schedulerName.id(), steps,
+                mergingRatio), unetPasses.get(), total);
     }
 }

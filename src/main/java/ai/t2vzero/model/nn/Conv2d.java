@@ -25,6 +25,11 @@ public final class Conv2d {
         return new Conv2d(w.get("weight", out, in, kernel, kernel), w.get("bias", out), stride, padding);
     }
 
+    /** A convolution over given weight [out, in, k, k] and bias [out] (e.g. weights derived at load time). */
+    public static Conv2d of(NDArray weight, NDArray bias, int stride, int padding) {
+        return new Conv2d(weight, bias, stride, padding);
+    }
+
     /** The usual "same" 3x3 convolution. */
     public static Conv2d load3x3(WeightScope w, long in, long out) {
         return load(w, in, out, 3, 1, 1);
@@ -32,6 +37,14 @@ public final class Conv2d {
 
     public static Conv2d load1x1(WeightScope w, long in, long out) {
         return load(w, in, out, 1, 1, 0);
+    }
+
+    public NDArray weight() {
+        return weight;
+    }
+
+    public NDArray bias() {
+        return bias;
     }
 
     /** [B, in, H, W] -> [B, out, H', W']. */
