@@ -94,11 +94,12 @@ public final class DDIMScheduler implements Scheduler {
             throw new IllegalArgumentException("DDIMScheduler.step with eta " + eta + " draws noise: pass a NoiseSource");
         }
         // 1. previous step value (= t - T/n)
-        int t = ScheduleMath.trainIndex(timestep, config.numTrainTimesteps(), "DDIMScheduler.step");
-        int prevT = t - config.numTrainTimesteps() / numInferenceSteps;
+        // a trailing schedule's extra last timestep -1 reads alphas_cumprod[-1] (numpy) and steps to the final alpha
+        int index = ScheduleMath.pythonTrainIndex(timestep, config.numTrainTimesteps(), "DDIMScheduler.step");
+        int prevT = (int) timestep - config.numTrainTimesteps() / numInferenceSteps;
 
         // 2. alphas and betas (float32 scalars, as diffusers' 0-d tensors)
-        float alphaProdT = (float) alphasCumprod[t];
+        float alphaProdT = (float) alphasCumprod[index];
         float alphaProdTPrev = prevT >= 0 ? (float) alphasCumprod[prevT] : finalAlphaCumprod;
         float betaProdT = 1f - alphaProdT;
         float sqrtAlphaProdT = ScheduleMath.sqrt(alphaProdT);

@@ -99,7 +99,8 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
         } else {
             s = new double[t.length];
             for (int i = 0; i < t.length; i++) {
-                s[i] = trainSigmas[(int) t[i]]; // np.interp at integral points
+                // np.interp at integral points; below the first point (a trailing schedule's -1) it holds sigma[0]
+                s[i] = trainSigmas[Math.max(0, (int) t[i])];
             }
         }
         double[] all = Arrays.copyOf(s, s.length + 1);

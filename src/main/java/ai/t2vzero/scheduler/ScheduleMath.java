@@ -26,6 +26,19 @@ final class ScheduleMath {
         return (int) timestep;
     }
 
+    /**
+     * An integral timestep that may be negative, as numpy indexes it: "trailing" spacing at some step counts (1000
+     * training steps: 61, 122, ...) ends on timestep -1, and diffusers reads {@code alphas_cumprod[-1]}, the last
+     * entry. Returns the index into the training schedule.
+     */
+    static int pythonTrainIndex(double timestep, int numTrainTimesteps, String who) {
+        if (timestep != Math.rint(timestep) || timestep < -numTrainTimesteps || timestep >= numTrainTimesteps) {
+            throw new IllegalArgumentException(who + ": timestep must be an integer in [-" + numTrainTimesteps + ", "
+                    + numTrainTimesteps + ") (got " + timestep + ")");
+        }
+        return Math.floorMod((int) timestep, numTrainTimesteps);
+    }
+
     /** A per-batch-element coefficient {@code [B, 1, ..., 1]} with the rank of {@code like}, float32. */
     static NDArray perBatch(NDArray like, float[] values) {
         long[] dims = new long[like.getShape().dimension()];

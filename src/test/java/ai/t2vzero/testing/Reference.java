@@ -54,6 +54,17 @@ public final class Reference {
         return load(Path.of(System.getProperty(TOME_PROPERTY, "src/test/resources/reference-tome")));
     }
 
+    /** Property locating this repository's trailing-spacing set (default {@code src/test/resources/reference-trailing}). */
+    public static final String TRAILING_PROPERTY = "t2vzero.reference.trailing";
+
+    /**
+     * This repository's scheduler chains with timestep_spacing "trailing" at step counts that yield a timestep -1
+     * ({@code src/test/resources/reference-trailing}, made by {@code tools/reference/make_trailing_reference.py}).
+     */
+    public static Reference trailing() {
+        return load(Path.of(System.getProperty(TRAILING_PROPERTY, "src/test/resources/reference-trailing")));
+    }
+
     public static Reference load(Path dir) {
         Path root = dir.toAbsolutePath().normalize();
         Path m = root.resolve("manifest.json");
