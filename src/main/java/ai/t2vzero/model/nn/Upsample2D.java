@@ -41,25 +41,23 @@ public final class Upsample2D {
         NDManager m = w.getManager();
         // R_a [2, 3]: which kernel rows fall on input row i - 1 + a and which on i + a
         float[][] rows = {{1, 0, 0, 0, 1, 1}, {1, 1, 0, 0, 0, 1}};
-        NDList filters = new NDList();
         try (NDManager tmp = m.newSubManager()) {
+            NDArray[] r = new NDArray[2];
+            NDArray[] left = new NDArray[2];
+            for (int a = 0; a < 2; a++) {
+                r[a] = tmp.create(rows[a], new Shape(2, 3)).toType(w.getDataType(), false);
+                left[a] = r[a].matMul(w);                                        // [out, in, 2, 3], on tmp
+            }
+            NDList filters = new NDList(4);
             for (int a = 0; a < 2; a++) {
                 for (int b = 0; b < 2; b++) {
-                    NDArray ra = tmp.create(rows[a], new Shape(2, 3)).toType(w.getDataType(), false);
-                    NDArray rb = tmp.create(rows[b], new Shape(2, 3)).toType(w.getDataType(), false);
-                    NDArray left = ra.matMul(w);                                 // [out, in, 2, 3], on tmp
-                    filters.add(left.matMul(rb.transpose()));                    // [out, in, 2, 2]
+                    filters.add(left[a].matMul(r[b].transpose()));               // [out, in, 2, 2]
                 }
             }
             NDArray weight = NDArrays.concat(filters, 0);                        // [4 * out, in, 2, 2]
             weight.attach(m);
-            NDArray bias = null;
-            if (conv.bias() != null) {
-                NDArray b = conv.bias();
-                bias = NDArrays.concat(0, b, b, b, b);                           // [4 * out]
-                bias.attach(m);
-            }
-            filters.forEach(NDArray::close);
+            NDArray c = conv.bias();
+            NDArray bias = c == null ? null : NDArrays.concat(0, c, c, c, c);    // [4 * out], on the weights' manager
             return Conv2d.of(weight, bias, 1, 1);
         }
     }
