@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.bundle.RandomBundleWriter;
 import ai.t2vzero.model.controlnet.ControlNetModel;
 import ai.t2vzero.model.nn.AttentionKernel;
+import ai.t2vzero.model.nn.ConvAlgorithm;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.TokenMerging;
 import ai.t2vzero.pipeline.CrossFrameAttnProcessor;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Per-component benchmark: median wall time, achieved GFLOP/s (and its share of the machine's measured
@@ -45,12 +47,16 @@ import java.util.Locale;
  * --repeat R          timed repetitions per component (default 3, after one warm-up)
  * --device D --dtype T  auto|cpu|cuda[:N], auto|fp32|fp16
  * --controlnet DIR    also time a ControlNet
- * --components LIST   which of text,unet,crossframe,tome,vae,controlnet to time (default all); tome = the
+ * --components LIST   which of text,unet,crossframe,tome,vae,controlnet,convs to time (default all); tome = the
  *                     cross-frame UNet step with mergingRatio 0 and --merging R side by side, repetitions
  *                     interleaved, and their speed-up
  * --merging R         token merging ratio of the tome component, and of the --job (default 0.5; job: 0)
  * --attention K       auto|sdpa|sliced|both: the attention kernel ({@link AttentionKernel}); both = each component
  *                     with both kernels, repetitions interleaved, so their ratio comes from one run
+ * --conv A            auto|direct|winograd|both: how the models' "same" 3x3 convolutions are loaded
+ *                     ({@link ConvAlgorithm}; default auto); both = a second copy of the models with direct
+ *                     convolutions, the unet, crossframe and vae rows of both interleaved, with the speed-up; the
+ *                     convs component compares the two per resolution level
  * --profile           also print the time per op kind (conv, linear, attention, groupnorm, ...) of one UNet step
  *                     (batch 2, and the cross-frame step) and of one VAE decode
  * --job               instead of the components: one whole text-to-video job (default request: 8 frames, 50 steps,
@@ -113,12 +119,17 @@ public final class Benchmark {
         System.out.println("load     " + loadAverage() + " (1/5/15 min load average at start: compare only within one run)");
         MachineProbe machine = MachineProbe.measure(device.device(), device.dtype());
         machine.print();
+        String convOption = option(args, "--conv", "auto").toLowerCase(Locale.ROOT);
+        boolean convBoth = convOption.equals("both");
+        ConvAlgorithm.set(convBoth ? ConvAlgorithm.AUTO : ConvAlgorithm.parse(convOption));
+        System.out.println("conv     " + (convBoth ? "AUTO and DIRECT, side by side" : ConvAlgorithm.current()) + " (same 3x3 convolutions; Winograd F(2x2,3x3) under auto"
+                + " for float32 layers of >= 128 channels on CPUs without AVX-512)");
         String attention = option(args, "--attention", "auto").toLowerCase(Locale.ROOT);
         List<AttentionKernel> kernels = attention.equals("both")
                 ? List.of(AttentionKernel.SLICED, AttentionKernel.SDPA)
                 : List.of(AttentionKernel.parse(attention));
         System.out.println("attention " + kernels);
-        List<String> components = Arrays.asList(option(args, "--components", "text,unet,crossframe,tome,vae,controlnet")
+        List<String> components = Arrays.asList(option(args, "--components", "text,unet,crossframe,tome,vae,controlnet,convs")
                 .split(","));
 
         boolean job = args.contains("--job");
@@ -127,8 +138,21 @@ public final class Benchmark {
             StableDiffusionModels sd = StableDiffusionModels.load(bundleDir.getFileName().toString(),
                     new ModelBundle(bundleDir), device, weights);
             long loaded = NativeMemory.residentBytes();
-            System.out.printf(Locale.ROOT, "loaded   in %.1f s, resident %s%n%n", (System.nanoTime() - t) / 1e9,
+            System.out.printf(Locale.ROOT, "loaded   in %.1f s, resident %s%n", (System.nanoTime() - t) / 1e9,
                     mb(loaded));
+            // --conv both: a second copy of the models with direct convolutions, timed interleaved with the first
+            StableDiffusionModels sdDirect = null;
+            if (convBoth && !job) {
+                ConvAlgorithm.set(ConvAlgorithm.DIRECT);
+                sdDirect = StableDiffusionModels.load(bundleDir.getFileName().toString(), new ModelBundle(bundleDir),
+                        device, weights);
+                ConvAlgorithm.set(ConvAlgorithm.AUTO);
+                long both = NativeMemory.residentBytes();
+                System.out.printf(Locale.ROOT, "loaded   the same with direct convolutions: +%s (the AUTO copy: %s)%n",
+                        mb(both - loaded), mb(loaded));
+                loaded = both;
+            }
+            System.out.println();
             if (job) {
                 String mode = option(args, "--mode", "text");
                 Path out = Path.of(option(args, "--out", "target/benchmark-job"));
@@ -166,21 +190,39 @@ public final class Benchmark {
                     sd.textEncoder().forward(ids);
                 });
             }
-            Body unetStep = m -> {
+            Function<StableDiffusionModels, Body> unetStepOf = s -> m -> {
                 NDArray x = m.randomNormal(new Shape(2, c, latent, latent)).toType(dt, false);
                 NDArray e = m.randomNormal(new Shape(2, 77, ctx)).toType(dt, false);
-                sd.unet().forward(x, m.create(500f), e, AttnProcessors.DEFAULT, null);
+                s.unet().forward(x, m.create(500f), e, AttnProcessors.DEFAULT, null);
             };
-            Body crossFrameStep = m -> {
+            Function<StableDiffusionModels, Body> crossFrameStepOf = s -> m -> {
                 NDArray x = m.randomNormal(new Shape(2L * frames, c, latent, latent)).toType(dt, false);
                 NDArray e = m.randomNormal(new Shape(2L * frames, 77, ctx)).toType(dt, false);
-                sd.unet().forward(x, m.create(500f), e, AttnProcessors.all(new CrossFrameAttnProcessor(2)), null);
+                s.unet().forward(x, m.create(500f), e, AttnProcessors.all(new CrossFrameAttnProcessor(2)), null);
+            };
+            Function<StableDiffusionModels, Body> vaeDecodeOf = s -> m -> {
+                NDArray z = m.randomNormal(new Shape(1, s.vae().config().latentChannels(), latent, latent));
+                s.vae().decode(z.toType(s.vae().dtype(), false));
+            };
+            Body unetStep = unetStepOf.apply(sd);
+            Body crossFrameStep = crossFrameStepOf.apply(sd);
+            Body vaeDecode = vaeDecodeOf.apply(sd);
+            StableDiffusionModels direct = sdDirect;
+            // one row, or with --conv both the AUTO and DIRECT copies interleaved and their speed-up
+            java.util.function.BiConsumer<String, Function<StableDiffusionModels, Body>> row = (name, body) -> {
+                if (direct == null) {
+                    table.run(name, body.apply(sd));
+                    return;
+                }
+                double[] medians = table.runSideBySide(List.of(name + " [conv auto]", name + " [conv direct]"),
+                        List.of(body.apply(sd), body.apply(direct)));
+                System.out.printf(Locale.ROOT, "%-44s %10.2fx%n", "  auto vs direct speed-up", medians[1] / medians[0]);
             };
             if (components.contains("unet")) {
-                table.run("unet step, batch 2, " + latent + "x" + latent, unetStep);
+                row.accept("unet step, batch 2, " + latent + "x" + latent, unetStepOf);
             }
             if (components.contains("crossframe")) {
-                table.run("unet step, 2x" + frames + " frames, cross-frame", crossFrameStep);
+                row.accept("unet step, 2x" + frames + " frames, cross-frame", crossFrameStepOf);
             }
             if (components.contains("tome")) {
                 // token merging (tomesd) on the cross-frame step: ratio 0 and R interleaved, one run for both
@@ -199,12 +241,8 @@ public final class Benchmark {
                 System.out.printf(Locale.ROOT, "%-44s %10.2fx (mergingRatio %s vs 0, %dx%d latents)%n",
                         "token merging speed-up", medians[0] / medians[1], ratio, latent, latent);
             }
-            Body vaeDecode = m -> {
-                NDArray z = m.randomNormal(new Shape(1, sd.vae().config().latentChannels(), latent, latent));
-                sd.vae().decode(z.toType(sd.vae().dtype(), false));
-            };
             if (components.contains("vae")) {
-                table.run("vae decode, 1 x " + latent + "x" + latent, vaeDecode);
+                row.accept("vae decode, 1 x " + latent + "x" + latent, vaeDecodeOf);
             }
             if (controlnet != null && components.contains("controlnet")) {
                 ControlNetModel cn = ControlNetModel.load(new ModelBundle(Path.of(controlnet)), ".", weights, dt);
@@ -215,6 +253,9 @@ public final class Benchmark {
                     NDArray cond = m.randomUniform(0f, 1f, new Shape(2, 3, px, px)).toType(dt, false);
                     cn.forward(x, m.create(500f), e, cond, 1f, AttnProcessors.DEFAULT);
                 });
+            }
+            if (components.contains("convs")) {
+                ConvComparison.run(sd.unet().config(), sd.vae().config(), latent, frames, repeat, weights, dt);
             }
             if (args.contains("--profile")) {
                 if (device.device().isGpu()) {

@@ -6,14 +6,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.t2vzero.runtime.CpuInfo;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * What machine a benchmark ran on, measured rather than assumed: the CPU model and the ISA extensions that decide
@@ -30,33 +27,11 @@ record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, 
             "amx_tile", "amx_bf16", "amx_fp16");
 
     static MachineProbe measure(Device device, DataType dtype) {
-        String cpu = "unknown CPU";
-        String family = null;
-        String model = null;
-        Set<String> flags = Set.of();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                String value = line.substring(line.indexOf(':') + 1).trim();
-                if (line.startsWith("model name") && cpu.equals("unknown CPU")) {
-                    cpu = value;
-                } else if (line.startsWith("cpu family") && family == null) {
-                    family = value;
-                } else if (line.matches("model\\s*:.*") && model == null) {
-                    model = value;
-                } else if (line.startsWith("flags") && flags.isEmpty()) {
-                    flags = Set.of(value.split("\\s+"));
-                }
-            }
-            // hypervisors often shorten the model name ("AMD EPYC"): family and model tell the microarchitecture
-            if (family != null && model != null) {
-                cpu += " (family " + family + " model " + model + ")";
-            }
-        } catch (IOException e) {
-            cpu = "unknown CPU (" + e.getMessage() + ")";
-        }
+        CpuInfo info = CpuInfo.local();
+        String cpu = info.name();
         List<String> isa = new ArrayList<>();
         for (String f : FLAGS) {
-            if (flags.contains(f)) {
+            if (info.has(f)) {
                 isa.add(f);
             }
         }

@@ -23,6 +23,15 @@ public final class ParitySuite {
 
     /** The dynamic tests of {@code ref}'s cases ({@code -Dt2vzero.parity.only=kind,...} narrows them by kind). */
     public static Stream<DynamicTest> cases(Reference ref) {
+        return cases(ref, "", null);
+    }
+
+    /**
+     * The dynamic tests of {@code ref}'s cases of kinds {@code ofKinds} (null: all), run under a setting of the caller's
+     * (e.g. another convolution algorithm): each reported as {@code <case><variant>} (e.g. {@code unet_x@winograd}),
+     * with the same tolerances.
+     */
+    public static Stream<DynamicTest> cases(Reference ref, String variant, java.util.Set<String> ofKinds) {
         TorchRuntime.engine();
         ParityReport report = ParityReport.shared(Path.of("target"), ref.root().toString());
         List<ParityCase> cases = ref.cases();
@@ -38,13 +47,21 @@ public final class ParitySuite {
         if (cases.isEmpty()) {
             throw new AssertionError("reference manifest " + ref.root() + " has no cases");
         }
-        return cases.stream().map(c -> DynamicTest.dynamicTest(c.kind() + ": " + c.name(), () -> run(c, report)));
+        if (ofKinds != null) {
+            cases = cases.stream().filter(c -> ofKinds.contains(c.kind())).toList();
+        }
+        return cases.stream().map(c -> DynamicTest.dynamicTest(c.kind() + ": " + c.name() + variant,
+                () -> run(c, c.name() + variant, report)));
     }
 
     static void run(ParityCase c, ParityReport report) throws Exception {
+        run(c, c.name(), report);
+    }
+
+    static void run(ParityCase c, String name, ParityReport report) throws Exception {
         Optional<CaseChecker> checker = CaseCheckers.forKind(c.kind());
         if (checker.isEmpty()) {
-            report.put(new ParityReport.Entry(c.name(), c.kind(), "fail", Double.NaN, Double.NaN,
+            report.put(new ParityReport.Entry(name, c.kind(), "fail", Double.NaN, Double.NaN,
                     "no checker for kind '" + c.kind() + "'"));
             throw new AssertionError("case " + c.name() + " has kind '" + c.kind() + "', which no checker handles"
                     + " (register one in CaseCheckers)");
@@ -54,7 +71,7 @@ public final class ParitySuite {
             try {
                 actual = checker.get().compute(c, manager);
             } catch (Throwable t) {
-                report.put(new ParityReport.Entry(c.name(), c.kind(), "fail", Double.NaN, Double.NaN,
+                report.put(new ParityReport.Entry(name, c.kind(), "fail", Double.NaN, Double.NaN,
                         "checker threw " + t));
                 throw t;
             }
@@ -70,23 +87,23 @@ public final class ParitySuite {
                 }
                 toWrite.put(out, a);
                 NDArray e = c.tensor(out, manager);
-                TensorAssert.Result r = TensorAssert.compare(c.name() + "/" + out, a, e, c.rtol(), c.atol(out));
+                TensorAssert.Result r = TensorAssert.compare(name + "/" + out, a, e, c.rtol(), c.atol(out));
                 maxAbs = Math.max(maxAbs, r.maxAbsErr());
                 maxRel = Math.max(maxRel, r.maxRelErr());
                 if (r.ok()) {
-                    System.out.printf("OK %s/%s maxdiff=%.3g%n", c.name(), out, r.maxAbsErr());
+                    System.out.printf("OK %s/%s maxdiff=%.3g%n", name, out, r.maxAbsErr());
                 } else {
                     failures.add(out + ": " + r.detail() + " (maxAbsErr " + r.maxAbsErr() + ", atol " + c.atol(out) + ")");
                 }
             }
-            report.writeOutputs(c.name(), toWrite);
+            report.writeOutputs(name, toWrite);
             if (!failures.isEmpty()) {
                 failures.add(debugTrail(c, actual, manager));
             }
-            report.put(new ParityReport.Entry(c.name(), c.kind(), failures.isEmpty() ? "pass" : "fail", maxAbs, maxRel,
+            report.put(new ParityReport.Entry(name, c.kind(), failures.isEmpty() ? "pass" : "fail", maxAbs, maxRel,
                     String.join("; ", failures)));
             if (!failures.isEmpty()) {
-                throw new AssertionError(c.name() + " failed:\n  " + String.join("\n  ", failures));
+                throw new AssertionError(name + " failed:\n  " + String.join("\n  ", failures));
             }
         }
     }

@@ -2,7 +2,9 @@ package ai.t2vzero.model.nn;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -77,6 +79,26 @@ final class TorchScriptOp {
         } finally {
             inputs.forEach(IValue::close);
         }
+    }
+
+    /**
+     * Runs {@code module} on tensors only, outside c10::InferenceMode, and returns its tensor on the first input's
+     * manager. DJL runs {@link #call}'s IValue path under InferenceMode, whose results are inference tensors that no
+     * later in-place op outside that mode may touch; a convolution's output is updated in place (a ResNet block adds
+     * its time embedding into it). The "training" flag of DJL's NDList path is what leaves that mode out: the modules
+     * are parameter-free, with no dropout or batch statistics, so it changes nothing in what they compute, and no
+     * autograd graph is recorded (no input requires grad).
+     */
+    static NDArray callForUpdate(PtSymbolBlock module, NDArray... args) {
+        for (NDArray a : args) {
+            // DJL's NDList path reads a name with '.', "[]" or "()" as a dict, list or tuple argument
+            if (a.getName() != null) {
+                throw new IllegalArgumentException("named array '" + a.getName() + "' passed to " + module);
+            }
+        }
+        NDManager out = args[0].getManager();
+        NDList result = module.forward(new ParameterStore(out, false), new NDList(args), true);
+        return result.singletonOrThrow();
     }
 
     private static IValue ivalue(Object a) {

@@ -31,7 +31,7 @@ public final class Upsample2D {
     }
 
     public static Upsample2D load(WeightScope w, long channels, long out) {
-        Conv2d conv = Conv2d.load3x3(w.child("conv"), channels, out);
+        Conv2d conv = Conv2d.load(w.child("conv"), channels, out, 3, 1, 1); // direct: its weight makes the phases
         return new Upsample2D(conv, phaseConv(conv), out);
     }
 

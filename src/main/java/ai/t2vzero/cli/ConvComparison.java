@@ -1,0 +1,91 @@
+package ai.t2vzero.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.t2vzero.model.nn.Conv2d;
+import ai.t2vzero.model.nn.ConvAlgorithm;
+import ai.t2vzero.model.unet.UNet2DConditionConfig;
+import ai.t2vzero.model.vae.AutoencoderKLConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The benchmark's {@code convs} component: each resolution level's "same" 3x3 convolution of the loaded UNet (batch 2
+ * and 2 x F frames) and VAE decoder (batch 1), as libtorch's direct convolution and as Winograd F(2x2, 3x3), timed
+ * interleaved on this machine (the fastest of the repetitions), with the speed-up and what {@code t2vzero.conv=auto}
+ * takes for that width. It tells whether auto's rule (Winograd from {@code ConvAlgorithm}'s width on) fits a CPU.
+ */
+final class ConvComparison {
+
+    private record Level(String model, long batch, long channels, long side) {}
+
+    private ConvComparison() {}
+
+    static void run(UNet2DConditionConfig unet, AutoencoderKLConfig vae, int latent, int frames, int repeat,
+            NDManager parent, DataType dt) {
+        List<Level> levels = new ArrayList<>();
+        for (long batch : new long[] {2, 2L * frames}) {
+            long side = latent;
+            for (int c : unet.blockOutChannels()) {
+                levels.add(new Level("unet", batch, c, side));
+                side = Math.max(1, side / 2);
+            }
+        }
+        List<Integer> vaeChannels = new ArrayList<>(vae.blockOutChannels());
+        java.util.Collections.reverse(vaeChannels);                       // the decoder's order, from the latent up
+        long side = latent;
+        for (int c : vaeChannels) {
+            levels.add(new Level("vae decoder", 1, c, side));
+            side *= 2;
+        }
+        System.out.printf(Locale.ROOT, "%n3x3 convolutions, direct vs Winograd F(2x2,3x3) (fastest of %d, interleaved)%n",
+                Math.max(repeat, 3));
+        System.out.printf(Locale.ROOT, "  %-12s %5s %6s %9s %11s %13s %9s %6s%n", "model", "batch", "C=K", "side",
+                "direct ms", "winograd ms", "speed-up", "auto");
+        ConvAlgorithm before = ConvAlgorithm.current();
+        try {
+            for (Level l : levels) {
+                try (NDManager m = parent.newSubManager()) {
+                    NDArray w = m.randomNormal(0, 0.05f, new Shape(l.channels, l.channels, 3, 3), DataType.FLOAT32)
+                            .toType(dt, false);
+                    NDArray b = m.zeros(new Shape(l.channels), dt);
+                    NDArray x = m.randomNormal(new Shape(l.batch, l.channels, l.side, l.side)).toType(dt, false);
+                    ConvAlgorithm.set(ConvAlgorithm.DIRECT);
+                    Conv2d direct = Conv2d.same3x3(w.duplicate(), b);
+                    ConvAlgorithm.set(ConvAlgorithm.WINOGRAD);
+                    Conv2d winograd = Conv2d.same3x3(w.duplicate(), b);
+                    ConvAlgorithm.set(ConvAlgorithm.AUTO);
+                    boolean auto = Conv2d.same3x3(w.duplicate(), b).isWinograd();
+                    if (!winograd.isWinograd()) {
+                        System.out.println("  (Winograd unavailable for " + dt + " on " + x.getDevice() + ")");
+                        return;
+                    }
+                    double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+                    for (int i = -1; i < Math.max(repeat, 3); i++) {                // i = -1: warm-up
+                        for (int k = 0; k < 2; k++) {
+                            Conv2d conv = k == 0 ? direct : winograd;
+                            try (NDManager step = m.newSubManager()) {
+                                NDArray in = x.duplicate();
+                                in.attach(step);
+                                long t = System.nanoTime();
+                                conv.forward(in).close();
+                                if (i >= 0) {
+                                    best[k] = Math.min(best[k], (System.nanoTime() - t) / 1e6);
+                                }
+                            }
+                        }
+                    }
+                    System.out.printf(Locale.ROOT, "  %-12s %5d %6d %9s %11.1f %13.1f %8.2fx %6s%n", l.model, l.batch,
+                            l.channels, l.side + "x" + l.side, best[0], best[1], best[0] / best[1],
+                            auto ? "wino" : "direct");
+                }
+            }
+        } finally {
+            ConvAlgorithm.set(before);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package ai.t2vzero.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.t2vzero.runtime.CpuInfo;
+
+import java.util.Locale;
+
+/**
+ * How a "same" 3x3 convolution (stride 1, padding 1: every ResNet conv) is computed: libtorch's own convolution
+ * ({@code DIRECT}: oneDNN on CPU, cuDNN on CUDA) or Winograd's F(2x2, 3x3) ({@link WinogradConv3x3}), chosen per
+ * layer when the model is loaded, because the two keep different filters. {@code AUTO} (default) takes Winograd for
+ * float32 layers on a CPU without AVX-512 whose input and output both have at least {@value #AUTO_MIN_CHANNELS}
+ * channels: there (AVX2 + FMA) oneDNN's direct convolution and MKL's matrix products run at about the same rate, and
+ * the 2.25x fewer multiply-adds made every such layer of SD 1.5's UNet and VAE 1.1-1.9x faster (README, performance
+ * section); at 64 channels and below the transforms' memory passes outweigh the saving (0.6-0.9x). With AVX-512 the direct convolution ran at twice the rate of a large
+ * matrix product on the one such machine measured (284 vs 139 GFLOP/s), which leaves Winograd no margin: auto keeps
+ * it direct there until measured otherwise (the benchmark's {@code convs} component times both per level). CUDA
+ * keeps cuDNN, which picks its own algorithms. {@code WINOGRAD} takes it for every float32 CPU layer whatever its
+ * width and CPU (the parity tests use this to run it on the tiny reference checkpoints). Process-wide, by the JVM
+ * system property {@code t2vzero.conv} = auto | direct | winograd, or by {@link #set} before a load (benchmark).
+ */
+public enum ConvAlgorithm {
+    AUTO, DIRECT, WINOGRAD;
+
+    /** Narrowest input or output width at which {@code AUTO} takes Winograd. */
+    static final long AUTO_MIN_CHANNELS = 128;
+
+    private static volatile ConvAlgorithm current = parse(System.getProperty("t2vzero.conv", "auto"));
+
+    public static ConvAlgorithm current() {
+        return current;
+    }
+
+    /** Sets the process-wide choice for the layers loaded from now on; returns the previous one. */
+    public static ConvAlgorithm set(ConvAlgorithm algorithm) {
+        ConvAlgorithm previous = current;
+        current = algorithm;
+        return previous;
+    }
+
+    public static ConvAlgorithm parse(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("t2vzero.conv must be auto, direct or winograd (got '" + name + "')");
+        }
+    }
+
+    /** Whether a same 3x3 conv over {@code weight} [out, in, 3, 3] runs as Winograd under the current choice. */
+    static boolean winograd(NDArray weight) {
+        ConvAlgorithm a = current;
+        if (a == DIRECT || weight.getDevice().isGpu() || weight.getDataType() != DataType.FLOAT32) {
+            return false;
+        }
+        long out = weight.getShape().get(0);
+        long in = weight.getShape().get(1);
+        if (a == AUTO && (Math.min(in, out) < AUTO_MIN_CHANNELS || CpuInfo.local().has("avx512f"))) {
+            return false;
+        }
+        return WinogradConv3x3.module(weight.getDevice()).isPresent();
+    }
+}
