@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.model.controlnet.ControlNetModel;
 import ai.t2vzero.model.nn.AttnProcessors;
+import ai.t2vzero.model.nn.ConvAlgorithm;
 import ai.t2vzero.pipeline.CrossFrameAttnProcessor;
 import ai.t2vzero.runtime.NativeMemory;
 import ai.t2vzero.runtime.TorchRuntime;
@@ -39,6 +40,21 @@ class UNet2DConditionModelMemoryTest {
 
     @Test
     void repeatedForwardCallsDoNotGrowNativeMemory() {
+        repeatedForwardCalls();
+    }
+
+    /** The same with every 3x3 convolution as Winograd F(2x2, 3x3) (a TorchScript module's temporaries, in bands). */
+    @Test
+    void repeatedForwardCallsWithWinogradConvolutionsDoNotGrowNativeMemory() {
+        ConvAlgorithm before = ConvAlgorithm.set(ConvAlgorithm.WINOGRAD);
+        try {
+            repeatedForwardCalls();
+        } finally {
+            ConvAlgorithm.set(before);
+        }
+    }
+
+    private void repeatedForwardCalls() {
         TorchRuntime.engine();
         Reference reference = Reference.load();
         ModelBundle bundle = new ModelBundle(reference.model("sd15"));
