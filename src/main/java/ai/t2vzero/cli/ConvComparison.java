@@ -58,8 +58,7 @@ final class ConvComparison {
                     Conv2d direct = Conv2d.same3x3(w.duplicate(), b);
                     ConvAlgorithm.set(ConvAlgorithm.WINOGRAD);
                     Conv2d winograd = Conv2d.same3x3(w.duplicate(), b);
-                    ConvAlgorithm.set(ConvAlgorithm.AUTO);
-                    boolean auto = Conv2d.same3x3(w.duplicate(), b).isWinograd();
+                    boolean auto = ConvAlgorithm.AUTO.takesWinograd(w);
                     if (!winograd.isWinograd()) {
                         System.out.println("  (Winograd unavailable for " + dt + " on " + x.getDevice() + ")");
                         return;

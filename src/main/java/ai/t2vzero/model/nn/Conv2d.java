@@ -54,7 +54,7 @@ public final class Conv2d {
      * it onto its manager and closes it.
      */
     public static Conv2d same3x3(NDArray weight, NDArray bias) {
-        if (!ConvAlgorithm.winograd(weight)) {
+        if (!ConvAlgorithm.current().takesWinograd(weight)) {
             return of(weight, bias, 1, 1);
         }
         long in = weight.getShape().get(1);

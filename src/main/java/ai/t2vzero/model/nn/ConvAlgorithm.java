@@ -47,15 +47,14 @@ public enum ConvAlgorithm {
         }
     }
 
-    /** Whether a same 3x3 conv over {@code weight} [out, in, 3, 3] runs as Winograd under the current choice. */
-    static boolean winograd(NDArray weight) {
-        ConvAlgorithm a = current;
-        if (a == DIRECT || weight.getDevice().isGpu() || weight.getDataType() != DataType.FLOAT32) {
+    /** Whether this choice runs a same 3x3 conv over {@code weight} [out, in, 3, 3] as Winograd. */
+    public boolean takesWinograd(NDArray weight) {
+        if (this == DIRECT || weight.getDevice().isGpu() || weight.getDataType() != DataType.FLOAT32) {
             return false;
         }
         long out = weight.getShape().get(0);
         long in = weight.getShape().get(1);
-        if (a == AUTO && (Math.min(in, out) < AUTO_MIN_CHANNELS || CpuInfo.local().has("avx512f"))) {
+        if (this == AUTO && (Math.min(in, out) < AUTO_MIN_CHANNELS || CpuInfo.local().has("avx512f"))) {
             return false;
         }
         return WinogradConv3x3.module(weight.getDevice()).isPresent();
