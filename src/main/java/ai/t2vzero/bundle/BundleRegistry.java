@@ -379,7 +379,7 @@ public class BundleRegistry implements ModelSource {
         DeviceSpec d = device();
         long t = System.nanoTime();
         // WeightLoadException and the like propagate: controlNet() turns them into model_unavailable
-        ControlNetModel model = ControlNetModel.load(new ModelBundle(dir), ".", manager, d.dtype());
+        ControlNetModel model = ControlNetModel.load(new ModelBundle(dir), ".", manager, d.products());
         loads.incrementAndGet();
         LOG.infof("loaded ControlNet '%s' from %s on %s in %.1f s", name, dir, d, (System.nanoTime() - t) / 1e9);
         return model;

@@ -45,7 +45,7 @@ import java.util.function.Function;
  * --latent N          latent side (default 32, i.e. 256x256 images)
  * --frames F          frames for the cross-frame UNet step (default 8)
  * --repeat R          timed repetitions per component (default 3, after one warm-up)
- * --device D --dtype T  auto|cpu|cuda[:N], auto|fp32|fp16
+ * --device D --dtype T  auto|cpu|cuda[:N], auto|fp32|fp16|bf16 (bf16: bfloat16 weights and products, float32 activations)
  * --controlnet DIR    also time a ControlNet
  * --components LIST   which of text,unet,crossframe,tome,vae,controlnet,convs to time (default all); tome = the
  *                     cross-frame UNet step with mergingRatio 0 and --merging R side by side, repetitions
@@ -117,7 +117,7 @@ public final class Benchmark {
         System.out.println("device   " + device + ", threads " + Runtime.getRuntime().availableProcessors() + " cores");
         System.out.println("bundle   " + bundleDir.toAbsolutePath().normalize());
         System.out.println("load     " + loadAverage() + " (1/5/15 min load average at start: compare only within one run)");
-        MachineProbe machine = MachineProbe.measure(device.device(), device.dtype());
+        MachineProbe machine = MachineProbe.measure(device.device(), device.dtype(), device.products());
         machine.print();
         String convOption = option(args, "--conv", "auto").toLowerCase(Locale.ROOT);
         boolean convBoth = convOption.equals("both");
@@ -170,7 +170,7 @@ public final class Benchmark {
                         if (!Files.isDirectory(cnDir)) {
                             RandomBundleWriter.writeControlNet("demo-controlnet", cnDir, 0);
                         }
-                        cn = ControlNetModel.load(new ModelBundle(cnDir), ".", weights, device.dtype());
+                        cn = ControlNetModel.load(new ModelBundle(cnDir), ".", weights, device.products());
                     }
                     JobBenchmark.runMode(mode, sd, cn, frames, steps, out);
                 }

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.t2vzero.model.nn.Conv2d;
+import ai.t2vzero.model.nn.Linear;
 import ai.t2vzero.runtime.CpuInfo;
 
 import java.util.ArrayList;
@@ -17,16 +19,19 @@ import java.util.Locale;
  * libtorch's kernels (from {@code /proc/cpuinfo}), and the rate a few fixed micro-kernels reach through the same
  * libtorch: a 3x3 convolution of the UNet's first level (320 -> 320 channels, batch 2, 32x32: oneDNN on CPU) and
  * square fp32 matrix products (MKL on CPU). Component figures are then shown as a share of the convolution rate,
- * which is what the same machine demonstrably does with the UNet's dominant op.
+ * which is what the same machine demonstrably does with the UNet's dominant op. With bfloat16 products
+ * ({@code --dtype bf16}) the same convolution and the 2048^2 product are also timed through the bfloat16 layers, and
+ * components are shown as a share of that convolution rate.
  */
 record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, double gemm1024Gflops,
-                    double gemm2048Gflops) {
+                    double gemm2048Gflops, double bf16ConvGflops, double bf16GemmGflops) {
 
     /** ISA flags worth naming, in /proc/cpuinfo spelling. */
     private static final List<String> FLAGS = List.of("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni",
             "amx_tile", "amx_bf16", "amx_fp16");
 
-    static MachineProbe measure(Device device, DataType dtype) {
+    /** @param products the models' product type: BFLOAT16 adds the bfloat16 micro-kernels */
+    static MachineProbe measure(Device device, DataType dtype, DataType products) {
         CpuInfo info = CpuInfo.local();
         String cpu = info.name();
         List<String> isa = new ArrayList<>();
@@ -42,8 +47,18 @@ record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, 
             NDArray b = m.zeros(new Shape(320), dtype);
             double conv = rate(m, 2.0 * 2 * 320 * 32 * 32 * 320 * 9, () -> x.getNDArrayInternal()
                     .convolution(x, w, b, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow());
+            double bf16Conv = Double.NaN;
+            double bf16Gemm = Double.NaN;
+            if (products == DataType.BFLOAT16) {
+                // through the layers the models use: float32 in and out, bfloat16 weights and products
+                Conv2d c = Conv2d.of(w.duplicate(), b, 1, 1).withProducts(products);
+                bf16Conv = rate(m, 2.0 * 2 * 320 * 32 * 32 * 320 * 9, () -> c.forward(x));
+                NDArray a = m.randomNormal(new Shape(2048, 2048));
+                Linear l = Linear.of(m.randomNormal(new Shape(2048, 2048)), null).withProducts(products);
+                bf16Gemm = rate(m, 2.0 * 2048 * 2048 * 2048, () -> l.forward(a));
+            }
             return new MachineProbe(cpu, Runtime.getRuntime().availableProcessors(), isa, conv,
-                    gemm(m, 1024, dtype), gemm(m, 2048, dtype));
+                    gemm(m, 1024, dtype), gemm(m, 2048, dtype), bf16Conv, bf16Gemm);
         }
     }
 
@@ -77,9 +92,12 @@ record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, 
         return flops / 1e9 / best;
     }
 
-    /** The rate components are compared with: the convolution's (the UNet's and VAE's dominant op). */
+    /**
+     * The rate components are compared with: the convolution's (the UNet's and VAE's dominant op), in bfloat16 when
+     * that was measured.
+     */
     double peakGflops() {
-        return convGflops;
+        return Double.isNaN(bf16ConvGflops) ? convGflops : bf16ConvGflops;
     }
 
     void print() {
@@ -88,5 +106,9 @@ record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, 
         System.out.printf(Locale.ROOT, "peak     conv3x3 320ch b2 32x32 %.0f GFLOP/s | matmul 1024^2 %.0f GFLOP/s, "
                 + "2048^2 %.0f GFLOP/s (fixed micro-kernels, fastest of >= 7 runs; %% peak below = of the conv rate)%n",
                 convGflops, gemm1024Gflops, gemm2048Gflops);
+        if (!Double.isNaN(bf16ConvGflops)) {
+            System.out.printf(Locale.ROOT, "peak     bf16 products: conv3x3 %.0f GFLOP/s | matmul 2048^2 %.0f GFLOP/s "
+                    + "(float32 in and out; %% peak below = of this conv rate)%n", bf16ConvGflops, bf16GemmGflops);
+        }
     }
 }

@@ -251,7 +251,10 @@ public interface T2vConfig {
         @WithDefault("auto")
         String device();
 
-        /** auto (float16 on GPU, float32 on CPU), float32, float16 or bfloat16. */
+        /**
+         * auto (float16 on GPU, float32 on CPU), float32, float16 or bfloat16 (bf16: bfloat16 weights and products of
+         * the linear and convolution layers, float32 activations; never chosen by auto).
+         */
         @WithDefault("auto")
         String dtype();
 

@@ -42,9 +42,9 @@ public record StableDiffusionModels(
     public static StableDiffusionModels load(String name, ModelBundle weights, ModelBundle tokenizerAndScheduler,
                                              DeviceSpec device, NDManager manager) {
         ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerAndScheduler.dir("tokenizer"));
-        ClipTextModel textEncoder = ClipTextModel.load(weights, "text_encoder", manager, device.dtype());
-        UNet2DConditionModel unet = UNet2DConditionModel.load(weights, "unet", manager, device.dtype());
-        AutoencoderKL vae = AutoencoderKL.load(weights, "vae", manager, device.dtype());
+        ClipTextModel textEncoder = ClipTextModel.load(weights, "text_encoder", manager, device.products());
+        UNet2DConditionModel unet = UNet2DConditionModel.load(weights, "unet", manager, device.products());
+        AutoencoderKL vae = AutoencoderKL.load(weights, "vae", manager, device.products());
         int sampleSize = weights.config("unet").getInt("sample_size", 64);
         return new StableDiffusionModels(name, tokenizer, textEncoder, unet, vae, tokenizerAndScheduler.schedulerConfig(),
                 sampleSize, device, manager);

@@ -34,7 +34,8 @@ public final class WeightStore implements AutoCloseable {
     private final boolean ownsSources;
     private final Map<String, TensorSource> byKey = new LinkedHashMap<>();
     private final NDManager manager;
-    private final DataType dtype;
+    private final DataType dtype;     // tensors as loaded, and the models' activations
+    private final DataType products;  // what the linear and conv layers compute in: dtype, or BFLOAT16 (bf16)
     private final TreeSet<String> used = new TreeSet<>();
     private final List<String> missing = new ArrayList<>();
     private final List<String> mismatched = new ArrayList<>();
@@ -63,7 +64,8 @@ public final class WeightStore implements AutoCloseable {
         this.generator = null;
         this.component = component;
         this.manager = manager;
-        this.dtype = dtype;
+        this.dtype = activations(dtype);
+        this.products = dtype;
         this.ownsSources = ownsSources;
         this.files = new ArrayList<>(sources);
         for (TensorSource f : files) {
@@ -93,7 +95,8 @@ public final class WeightStore implements AutoCloseable {
         this.generator = generator;
         this.component = component;
         this.manager = manager;
-        this.dtype = dtype;
+        this.dtype = activations(dtype);
+        this.products = dtype;
         this.ownsSources = true;
         this.files = new ArrayList<>();
         try {
@@ -116,8 +119,22 @@ public final class WeightStore implements AutoCloseable {
         return manager;
     }
 
+    /** The loaded tensors' and activations' dtype: the requested one, float32 for bfloat16. */
     public DataType dtype() {
         return dtype;
+    }
+
+    /**
+     * What the linear and convolution layers keep their weights and compute their products in: the requested dtype;
+     * for BFLOAT16 ({@code t2v.models.dtype=bf16}) they cast their float32 weights (model.nn.Bfloat16Products).
+     */
+    public DataType products() {
+        return products;
+    }
+
+    /** bfloat16 loads as float32 (DJL cannot operate on bfloat16 arrays): only the layers' products are bfloat16. */
+    private static DataType activations(DataType requested) {
+        return requested == DataType.BFLOAT16 ? DataType.FLOAT32 : requested;
     }
 
     public WeightScope root() {

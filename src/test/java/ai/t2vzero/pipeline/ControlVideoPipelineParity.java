@@ -2,12 +2,11 @@ package ai.t2vzero.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.t2vzero.model.controlnet.ControlNetModel;
-import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.RecordedNoise;
 import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.testing.CaseChecker;
+import ai.t2vzero.testing.ParityPrecision;
 import ai.t2vzero.testing.ParityCase;
 import ai.t2vzero.testing.RecordingTrace;
 import ai.t2vzero.weights.ConfigJson;
@@ -35,11 +34,11 @@ public final class ControlVideoPipelineParity implements CaseChecker {
         }
         try (NDManager weights = m.newSubManager()) {
             StableDiffusionModels sd = StableDiffusionModels.load("reference", new ModelBundle(c.modelDir()),
-                            DeviceSpec.cpu(), weights)
+                            ParityPrecision.device(), weights)
                     .withSchedulerConfig(ConfigJson.read(c.reference().resolve(p.path("scheduler_config").asText())
                             .resolve("scheduler_config.json")));
             ControlNetModel controlnet = ControlNetModel.load(
-                    new ModelBundle(c.reference().resolve(p.path("controlnet").asText())), ".", weights, DataType.FLOAT32);
+                    new ModelBundle(c.reference().resolve(p.path("controlnet").asText())), ".", weights, ParityPrecision.products());
             int frames = p.path("video_length").asInt();
             ControlVideoParams params = new ControlVideoParams(
                     p.path("prompt").asText(),

@@ -2,10 +2,10 @@ package ai.t2vzero.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.RecordedNoise;
 import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.testing.CaseChecker;
+import ai.t2vzero.testing.ParityPrecision;
 import ai.t2vzero.testing.ParityCase;
 import ai.t2vzero.testing.RecordingTrace;
 import ai.t2vzero.weights.ConfigJson;
@@ -36,7 +36,7 @@ public final class TextToVideoZeroPipelineParity implements CaseChecker {
             ConfigJson schedulerConfig = ConfigJson.read(c.reference().resolve(p.path("scheduler_config").asText())
                     .resolve("scheduler_config.json"));
             StableDiffusionModels sd = StableDiffusionModels.load("reference", new ModelBundle(c.modelDir()),
-                            DeviceSpec.cpu(), weights)
+                            ParityPrecision.device(), weights)
                     .withSchedulerConfig(schedulerConfig);
             int frames = p.path("video_length").asInt();
             TextToVideoParams params = new TextToVideoParams(

@@ -2,15 +2,14 @@ package ai.t2vzero.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.t2vzero.model.clip.ClipTextModel;
 import ai.t2vzero.model.clip.ClipTokenizer;
 import ai.t2vzero.model.unet.UNet2DConditionModel;
 import ai.t2vzero.model.vae.AutoencoderKL;
-import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.RecordedNoise;
 import ai.t2vzero.runtime.StageTimer;
 import ai.t2vzero.testing.CaseChecker;
+import ai.t2vzero.testing.ParityPrecision;
 import ai.t2vzero.testing.ParityCase;
 import ai.t2vzero.testing.RecordingTrace;
 import ai.t2vzero.weights.ConfigJson;
@@ -72,13 +71,13 @@ public final class VideoPix2PixPipelineParity implements CaseChecker {
         ModelBundle bundle = new ModelBundle(c.modelDir());
         Path unetDir = c.reference().resolve(p.path("unet").asText());
         UNet2DConditionModel unet = UNet2DConditionModel.load(new ModelBundle(unetDir.getParent()),
-                unetDir.getFileName().toString(), weights, DataType.FLOAT32);
+                unetDir.getFileName().toString(), weights, ParityPrecision.products());
         ConfigJson scheduler = ConfigJson.read(c.reference().resolve(p.path("scheduler_config").asText())
                 .resolve("scheduler_config.json"));
         return new StableDiffusionModels("reference", ClipTokenizer.load(bundle.dir("tokenizer")),
-                ClipTextModel.load(bundle, "text_encoder", weights, DataType.FLOAT32), unet,
-                AutoencoderKL.load(bundle, "vae", weights, DataType.FLOAT32), scheduler,
+                ClipTextModel.load(bundle, "text_encoder", weights, ParityPrecision.products()), unet,
+                AutoencoderKL.load(bundle, "vae", weights, ParityPrecision.products()), scheduler,
                 new ModelBundle(unetDir.getParent()).config(unetDir.getFileName().toString()).getInt("sample_size", 64),
-                DeviceSpec.cpu(), weights);
+                ParityPrecision.device(), weights);
     }
 }

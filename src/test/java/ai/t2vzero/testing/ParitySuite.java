@@ -32,6 +32,12 @@ public final class ParitySuite {
      * with the same tolerances.
      */
     public static Stream<DynamicTest> cases(Reference ref, String variant, java.util.Set<String> ofKinds) {
+        return cases(ref, variant, ofKinds, ToleranceRule.MANIFEST);
+    }
+
+    /** As {@link #cases(Reference, String, java.util.Set)}, compared by {@code tolerances} instead of the manifest's. */
+    public static Stream<DynamicTest> cases(Reference ref, String variant, java.util.Set<String> ofKinds,
+                                            ToleranceRule tolerances) {
         TorchRuntime.engine();
         ParityReport report = ParityReport.shared(Path.of("target"), ref.root().toString());
         List<ParityCase> cases = ref.cases();
@@ -51,14 +57,14 @@ public final class ParitySuite {
             cases = cases.stream().filter(c -> ofKinds.contains(c.kind())).toList();
         }
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.kind() + ": " + c.name() + variant,
-                () -> run(c, c.name() + variant, report)));
+                () -> run(c, c.name() + variant, report, tolerances)));
     }
 
     static void run(ParityCase c, ParityReport report) throws Exception {
-        run(c, c.name(), report);
+        run(c, c.name(), report, ToleranceRule.MANIFEST);
     }
 
-    static void run(ParityCase c, String name, ParityReport report) throws Exception {
+    static void run(ParityCase c, String name, ParityReport report, ToleranceRule tolerances) throws Exception {
         Optional<CaseChecker> checker = CaseCheckers.forKind(c.kind());
         if (checker.isEmpty()) {
             report.put(new ParityReport.Entry(name, c.kind(), "fail", Double.NaN, Double.NaN,
@@ -87,13 +93,15 @@ public final class ParitySuite {
                 }
                 toWrite.put(out, a);
                 NDArray e = c.tensor(out, manager);
-                TensorAssert.Result r = TensorAssert.compare(name + "/" + out, a, e, c.rtol(), c.atol(out));
+                ToleranceRule.Tolerance tol = tolerances.of(c, out, e);
+                TensorAssert.Result r = TensorAssert.compare(name + "/" + out, a, e, tol.rtol(), tol.atol());
                 maxAbs = Math.max(maxAbs, r.maxAbsErr());
                 maxRel = Math.max(maxRel, r.maxRelErr());
                 if (r.ok()) {
                     System.out.printf("OK %s/%s maxdiff=%.3g%n", name, out, r.maxAbsErr());
                 } else {
-                    failures.add(out + ": " + r.detail() + " (maxAbsErr " + r.maxAbsErr() + ", atol " + c.atol(out) + ")");
+                    failures.add(out + ": " + r.detail() + " (maxAbsErr " + r.maxAbsErr() + ", atol " + tol.atol()
+                            + ", rtol " + tol.rtol() + ")");
                 }
             }
             report.writeOutputs(name, toWrite);

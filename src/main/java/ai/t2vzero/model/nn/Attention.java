@@ -73,29 +73,28 @@ public final class Attention {
     /** As {@link #load(WeightScope, long, long, int, long, boolean)}, with diffusers' upcast_attention. */
     public static Attention load(WeightScope w, long queryDim, long contextDim, int heads, long headDim, boolean qkvBias,
                                  boolean upcast) {
-        long inner = heads * headDim;
-        // pre-scaled queries: to_q's weight and bias are multiplied by head_dim^-0.5 once, here
-        float scale = (float) (1.0 / Math.sqrt(headDim));
-        WeightScope q = w.child("to_q");
-        NDArray qWeight = q.get("weight", inner, queryDim).muli(scale);
-        NDArray qBias = qkvBias ? q.get("bias", inner).muli(scale) : null;
-        return new Attention(w.path(), heads, inner,
-                Linear.of(qWeight, qBias),
-                Linear.load(w.child("to_k"), contextDim, inner, qkvBias),
-                Linear.load(w.child("to_v"), contextDim, inner, qkvBias),
-                Linear.load(w.child("to_out").child(0), inner, queryDim, true),
-                upcast);
+        return load(w.path(), w.child("to_q"), w.child("to_k"), w.child("to_v"), w.child("to_out").child(0),
+                queryDim, contextDim, heads, headDim, qkvBias, upcast);
     }
 
     /**
-     * A layer from projections loaded by the caller, for checkpoints that name them differently (the VAE's
-     * deprecated {@code query/key/value/proj_attn}). Inner dim = {@code toQ}'s output features. {@code toQ} is
-     * pre-scaled by head_dim^-0.5 in place, as {@link #load} does.
+     * A layer whose projections the checkpoint names differently (the VAE's deprecated {@code query/key/value/
+     * proj_attn}): {@code toQ .. toOut} are their scopes; the output projection always has a bias.
      */
-    public static Attention of(String name, int heads, Linear toQ, Linear toK, Linear toV, Linear toOut) {
-        long inner = toQ.outFeatures();
-        toQ.scaleInPlace((float) (1.0 / Math.sqrt((double) inner / heads)));
-        return new Attention(name, heads, inner, toQ, toK, toV, toOut, false);
+    public static Attention load(String name, WeightScope toQ, WeightScope toK, WeightScope toV, WeightScope toOut,
+                                 long queryDim, long contextDim, int heads, long headDim, boolean qkvBias,
+                                 boolean upcast) {
+        long inner = heads * headDim;
+        // pre-scaled queries: to_q's weight and bias are multiplied by head_dim^-0.5 once, here (before any cast)
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        NDArray qWeight = toQ.get("weight", inner, queryDim).muli(scale);
+        NDArray qBias = qkvBias ? toQ.get("bias", inner).muli(scale) : null;
+        return new Attention(name, heads, inner,
+                Linear.of(qWeight, qBias).withProducts(toQ.store().products()),
+                Linear.load(toK, contextDim, inner, qkvBias),
+                Linear.load(toV, contextDim, inner, qkvBias),
+                Linear.load(toOut, inner, queryDim, true),
+                upcast);
     }
 
     /** [B, N, C] (+ optional context [B, M, Cc]) -> [B, N, C] through the processor chosen for this layer. */

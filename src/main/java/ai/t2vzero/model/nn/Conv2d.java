@@ -1,6 +1,7 @@
 package ai.t2vzero.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.runtime.FlopCounter;
 import ai.t2vzero.runtime.OpProfiler;
@@ -9,43 +10,71 @@ import ai.t2vzero.weights.WeightScope;
 /**
  * {@code torch.nn.Conv2d} with square kernel, stride and zero padding; weight [out, in, k, k]. A "same" 3x3 layer
  * loaded by {@link #load3x3} may instead keep Winograd filters [16, out, in] and run as {@link WinogradConv3x3}
- * (which layers: {@link ConvAlgorithm}); then the checkpoint's 3x3 weight is not kept.
+ * (which layers: {@link ConvAlgorithm}); then the checkpoint's 3x3 weight is not kept. Loaded for bfloat16 products
+ * ({@link Bfloat16Products}) it keeps its weight in bfloat16 and convolves through that module (never as Winograd).
  */
 public final class Conv2d {
 
-    private final NDArray weight;    // [out, in, k, k]; null when the layer runs as Winograd
+    private final NDArray weight;    // [out, in, k, k]; bfloat16 with bf16 products; null when the layer runs as Winograd
     private final NDArray winograd;  // [16, out, in]: G g G^T per tap; null for the direct convolution
     private final NDArray bias;      // [out]
+    private final NDArray geometry;  // int64 [stride, padding] for the bfloat16 module; null for float32/float16
     private final long macsPerOutput; // in * k * k: the direct convolution's multiply-adds per output element
     private final Shape stride;
     private final Shape padding;
 
-    private Conv2d(NDArray weight, NDArray winograd, NDArray bias, long in, int kernel, int stride, int padding) {
+    private Conv2d(NDArray weight, NDArray winograd, NDArray bias, NDArray geometry, long in, int kernel, int stride,
+                   int padding) {
         this.weight = weight;
         this.winograd = winograd;
         this.bias = bias;
+        this.geometry = geometry;
         this.macsPerOutput = in * kernel * kernel;
         this.stride = new Shape(stride, stride);
         this.padding = new Shape(padding, padding);
     }
 
-    /** The checkpoint's layer as it is: libtorch's convolution over its weight. */
+    /** The checkpoint's layer as it is: libtorch's convolution over its weight (in the store's product type). */
     public static Conv2d load(WeightScope w, long in, long out, int kernel, int stride, int padding) {
-        return of(w.get("weight", out, in, kernel, kernel), w.get("bias", out), stride, padding);
+        return of(w.get("weight", out, in, kernel, kernel), w.get("bias", out), stride, padding)
+                .withProducts(w.store().products());
     }
 
     /** A convolution over given weight [out, in, k, k] and bias [out] (e.g. weights derived at load time). */
     public static Conv2d of(NDArray weight, NDArray bias, int stride, int padding) {
         Shape s = weight.getShape();
-        return new Conv2d(weight, null, bias, s.get(1), (int) s.get(2), stride, padding);
+        return new Conv2d(weight, null, bias, null, s.get(1), (int) s.get(2), stride, padding);
     }
 
     /**
      * The usual "same" 3x3 convolution, as Winograd F(2x2, 3x3) where {@link ConvAlgorithm} takes it for this layer
-     * (the 3x3 weight is then transformed and released).
+     * (the 3x3 weight is then transformed and released); with bfloat16 products, direct in bfloat16.
      */
     public static Conv2d load3x3(WeightScope w, long in, long out) {
-        return same3x3(w.get("weight", out, in, 3, 3), w.get("bias", out));
+        NDArray weight = w.get("weight", out, in, 3, 3);
+        NDArray bias = w.get("bias", out);
+        DataType products = w.store().products();
+        return Bfloat16Products.requested(products)
+                ? of(weight, bias, 1, 1).withProducts(products)
+                : same3x3(weight, bias);
+    }
+
+    /**
+     * This layer with its products in {@code products}: for bfloat16 a layer over the weight cast to bfloat16 (this
+     * layer's float32 weight is released, so this one must not be used after), otherwise this layer.
+     */
+    public Conv2d withProducts(DataType products) {
+        if (geometry != null || !Bfloat16Products.requested(products)) {
+            return this;
+        }
+        if (winograd != null) {
+            throw new IllegalStateException("a Winograd layer has no weight to cast to bfloat16");
+        }
+        Shape s = weight.getShape();
+        NDArray b = bias != null ? bias : Bfloat16Products.noBias(weight.getManager());
+        NDArray g = weight.getManager().create(new long[] {stride.get(0), padding.get(0)});
+        return new Conv2d(Bfloat16Products.weight(weight), null, b, g, s.get(1), (int) s.get(2),
+                (int) stride.get(0), (int) padding.get(0));
     }
 
     /**
@@ -60,17 +89,21 @@ public final class Conv2d {
         long in = weight.getShape().get(1);
         NDArray filters = WinogradConv3x3.filters(weight);                     // [16, out, in]
         weight.close();
-        return new Conv2d(null, filters, bias, in, 3, 1, 1);
+        return new Conv2d(null, filters, bias, null, in, 3, 1, 1);
     }
 
     public static Conv2d load1x1(WeightScope w, long in, long out) {
         return load(w, in, out, 1, 1, 0);
     }
 
-    /** The 3x3 weight [out, in, k, k]; a layer loaded as Winograd has none. */
+    /** The weight [out, in, k, k] in float32 (or float16); a Winograd or bfloat16 layer has none to hand out. */
     public NDArray weight() {
         if (weight == null) {
             throw new IllegalStateException("a Winograd layer keeps no 3x3 weight");
+        }
+        if (geometry != null) {
+            // DJL cannot operate on a bfloat16 array (Bfloat16Products): derive filters before withProducts
+            throw new IllegalStateException("a bfloat16 layer's weight is only usable by its own convolution");
         }
         return weight;
     }
@@ -89,6 +122,8 @@ public final class Conv2d {
         long t = OpProfiler.start();
         NDArray out = winograd != null
                 ? WinogradConv3x3.forward(x, winograd, bias)
+                : geometry != null
+                ? Bfloat16Products.conv2d(x, weight, bias, geometry)
                 : x.getNDArrayInternal()
                         .convolution(x, weight, bias, stride, padding, new Shape(1, 1), 1)
                         .singletonOrThrow();

@@ -3,6 +3,7 @@ package ai.t2vzero.model.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.runtime.OpProfiler;
 import ai.t2vzero.weights.WeightScope;
@@ -31,8 +32,12 @@ public final class Upsample2D {
     }
 
     public static Upsample2D load(WeightScope w, long channels, long out) {
-        Conv2d conv = Conv2d.load(w.child("conv"), channels, out, 3, 1, 1); // direct: its weight makes the phases
-        return new Upsample2D(conv, phaseConv(conv), out);
+        WeightScope c = w.child("conv");
+        // direct and float32 first: its weight makes the phases; then both in the store's product type
+        Conv2d conv = Conv2d.of(c.get("weight", out, channels, 3, 3), c.get("bias", out), 1, 1);
+        DataType products = w.store().products();
+        Conv2d phases = phaseConv(conv).withProducts(products);
+        return new Upsample2D(conv.withProducts(products), phases, out);
     }
 
     /** The 2x2 phase filters of a 3x3 conv: R_a W R_b^T per phase, stacked along the output channels. */

@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.model.nn.Attention;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.GroupNorm;
-import ai.t2vzero.model.nn.Linear;
 import ai.t2vzero.runtime.Scopes;
 import ai.t2vzero.weights.WeightScope;
 
@@ -38,11 +37,8 @@ final class AttentionBlock {
         Attention attn;
         if (!w.has("to_q") && w.has("query")) {
             // deprecated names: query -> to_q, key -> to_k, value -> to_v, proj_attn -> to_out.0
-            attn = Attention.of(w.path(), 1,
-                    Linear.load(w.child("query"), channels, channels, true),
-                    Linear.load(w.child("key"), channels, channels, true),
-                    Linear.load(w.child("value"), channels, channels, true),
-                    Linear.load(w.child("proj_attn"), channels, channels, true));
+            attn = Attention.load(w.path(), w.child("query"), w.child("key"), w.child("value"), w.child("proj_attn"),
+                    channels, channels, 1, channels, true, false);
         } else {
             // heads = channels / attention_head_dim with attention_head_dim = channels: a single head
             attn = Attention.load(w, channels, channels, 1, channels, true);

@@ -47,12 +47,12 @@ public final class AutoencoderKL {
     /**
      * Loads the VAE of a diffusers bundle (component usually {@code "vae"}) into {@code manager}, strictly: any
      * missing, mis-shaped or unused tensor fails the load. With {@code force_upcast} (SD's VAE overflows in fp16)
-     * a half-precision {@code dtype} is raised to float32, as diffusers' pipelines upcast the VAE.
+     * a float16 {@code dtype} is raised to float32, as diffusers' pipelines upcast the VAE.
      */
     public static AutoencoderKL load(ModelBundle bundle, String component, NDManager manager, DataType dtype) {
         AutoencoderKLConfig cfg = AutoencoderKLConfig.read(bundle.config(component));
-        DataType modelType = cfg.forceUpcast() && (dtype == DataType.FLOAT16 || dtype == DataType.BFLOAT16)
-                ? DataType.FLOAT32 : dtype;
+        // bfloat16 products keep float32 activations (and bf16 has float32's range): nothing to upcast
+        DataType modelType = cfg.forceUpcast() && dtype == DataType.FLOAT16 ? DataType.FLOAT32 : dtype;
         try (WeightStore store = bundle.openStore(component, manager, modelType)) {
             WeightScope w = store.root();
             long moments = 2L * cfg.latentChannels();
@@ -62,7 +62,7 @@ public final class AutoencoderKL {
                     ? Conv2d.load1x1(w.child("post_quant_conv"), cfg.latentChannels(), cfg.latentChannels()) : null;
             VaeDecoder decoder = VaeDecoder.load(w.child("decoder"), cfg);
             store.verifyComplete();
-            return new AutoencoderKL(cfg, modelType, encoder, quant, postQuant, decoder);
+            return new AutoencoderKL(cfg, store.dtype(), encoder, quant, postQuant, decoder);
         }
     }
 

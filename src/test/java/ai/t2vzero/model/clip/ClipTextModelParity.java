@@ -3,8 +3,8 @@ package ai.t2vzero.model.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.t2vzero.testing.CaseChecker;
+import ai.t2vzero.testing.ParityPrecision;
 import ai.t2vzero.testing.ParityCase;
 import ai.t2vzero.weights.ModelBundle;
 
@@ -24,7 +24,7 @@ public final class ClipTextModelParity implements CaseChecker {
     public Map<String, NDArray> compute(ParityCase c, NDManager manager) {
         Path dir = c.modelDir(); // <bundle>/text_encoder
         ClipTextModel model = ClipTextModel.load(new ModelBundle(dir.getParent()), dir.getFileName().toString(),
-                manager, DataType.FLOAT32);
+                manager, ParityPrecision.products());
         Set<String> wanted = new HashSet<>();
         c.params().path("debug_tensors").forEach(n -> wanted.add(n.asText()));
         Map<String, NDArray> out = new LinkedHashMap<>();

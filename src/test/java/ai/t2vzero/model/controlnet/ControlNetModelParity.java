@@ -3,10 +3,10 @@ package ai.t2vzero.model.controlnet;
 import ai.t2vzero.model.unet.ControlNetOutput;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.t2vzero.model.unet.DebugCapture;
 import ai.t2vzero.model.unet.UNet2DConditionModelParity;
 import ai.t2vzero.testing.CaseChecker;
+import ai.t2vzero.testing.ParityPrecision;
 import ai.t2vzero.testing.ParityCase;
 import ai.t2vzero.weights.ModelBundle;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +32,7 @@ public final class ControlNetModelParity implements CaseChecker {
         if (!p.path("conditioning_scale").isNumber()) {
             throw new AssertionError("controlnet case without a numeric params.conditioning_scale");
         }
-        ControlNetModel controlnet = ControlNetModel.load(new ModelBundle(c.modelDir()), ".", manager, DataType.FLOAT32);
+        ControlNetModel controlnet = ControlNetModel.load(new ModelBundle(c.modelDir()), ".", manager, ParityPrecision.products());
         DebugCapture debug = new DebugCapture(manager, p);
         ControlNetOutput out = controlnet.forward(
                 c.tensor("sample", manager),

@@ -26,6 +26,11 @@ public final class TestWeights {
 
     /** Writes the tensors (seeded) to {@code dir} and opens them into {@code manager}. */
     public WeightStore open(Path dir, NDManager manager, float std, int seed) throws IOException {
+        return open(dir, manager, std, seed, DataType.FLOAT32);
+    }
+
+    /** As {@link #open(Path, NDManager, float, int)}, for a model dtype ({@code BFLOAT16}: bfloat16 products). */
+    public WeightStore open(Path dir, NDManager manager, float std, int seed, DataType dtype) throws IOException {
         Path file = Files.createTempFile(dir, "weights", ".safetensors");
         try (NDManager tmp = NDManager.newBaseManager()) {
             tmp.getEngine().setRandomSeed(seed);
@@ -35,6 +40,6 @@ public final class TestWeights {
             }
             SafeTensorsWriter.write(file, arrays, Map.of());
         }
-        return new WeightStore("test", List.of(file), manager, DataType.FLOAT32);
+        return new WeightStore("test", List.of(file), manager, dtype);
     }
 }

@@ -2,11 +2,11 @@ package ai.t2vzero.model.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.TokenMerging;
 import ai.t2vzero.pipeline.CrossFrameAttnProcessor;
 import ai.t2vzero.testing.CaseChecker;
+import ai.t2vzero.testing.ParityPrecision;
 import ai.t2vzero.testing.ParityCase;
 import ai.t2vzero.weights.ModelBundle;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +32,7 @@ public final class UNet2DConditionModelParity implements CaseChecker {
     @Override
     public Map<String, NDArray> compute(ParityCase c, NDManager manager) {
         UNet2DConditionModel unet = UNet2DConditionModel.load(new ModelBundle(c.modelDir()), ".", manager,
-                DataType.FLOAT32);
+                ParityPrecision.products());
         NDArray sample = c.tensor("sample", manager);
         NDArray timestep = c.tensor("timestep", manager);
         NDArray text = c.tensor("encoder_hidden_states", manager);

@@ -3,8 +3,8 @@ package ai.t2vzero.model.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.t2vzero.testing.ParityCase;
+import ai.t2vzero.testing.ParityPrecision;
 import ai.t2vzero.weights.ModelBundle;
 
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ final class VaeParitySupport {
     static AutoencoderKL load(ParityCase c, NDManager manager) {
         Path dir = c.modelDir();
         ModelBundle bundle = new ModelBundle(dir.getParent());
-        return AutoencoderKL.load(bundle, dir.getFileName().toString(), manager, DataType.FLOAT32);
+        return AutoencoderKL.load(bundle, dir.getFileName().toString(), manager, ParityPrecision.products());
     }
 
     /** A tap copying every module named in {@code params.debug_tensors} into {@code out} as {@code debug/<module>}. */
