@@ -15,7 +15,7 @@ import ai.t2vzero.weights.WeightScope;
  */
 public final class Conv2d {
 
-    private final NDArray weight;    // [out, in, k, k]; bfloat16 with bf16 products; null when the layer runs as Winograd
+    private final NDArray weight;    // [out, in, k, k] (bfloat16 for bf16 products); null for a Winograd layer
     private final NDArray winograd;  // [16, out, in]: G g G^T per tap; null for the direct convolution
     private final NDArray bias;      // [out]
     private final NDArray geometry;  // int64 [stride, padding] for the bfloat16 module; null for float32/float16
