@@ -20,17 +20,18 @@ import java.util.Locale;
  * libtorch: a 3x3 convolution of the UNet's first level (320 -> 320 channels, batch 2, 32x32: oneDNN on CPU) and
  * square fp32 matrix products (MKL on CPU). Component figures are then shown as a share of the convolution rate,
  * which is what the same machine demonstrably does with the UNet's dominant op. With bfloat16 products
- * ({@code --dtype bf16}) the same convolution and the 2048^2 product are also timed through the bfloat16 layers, and
- * components are shown as a share of that convolution rate.
+ * ({@code --dtype bf16}), or on a CPU with AVX512_BF16 or AMX, the same convolution and the 2048^2 product are also
+ * timed through the bfloat16 layers (whether bf16 is worth setting there); with bf16 products components are shown as
+ * a share of that convolution rate.
  */
 record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, double gemm1024Gflops,
-                    double gemm2048Gflops, double bf16ConvGflops, double bf16GemmGflops) {
+                    double gemm2048Gflops, double bf16ConvGflops, double bf16GemmGflops, boolean bf16Products) {
 
     /** ISA flags worth naming, in /proc/cpuinfo spelling. */
     private static final List<String> FLAGS = List.of("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni",
             "amx_tile", "amx_bf16", "amx_fp16");
 
-    /** @param products the models' product type: BFLOAT16 adds the bfloat16 micro-kernels */
+    /** @param products the models' product type: BFLOAT16 (or a CPU with bfloat16 hardware) adds the bf16 kernels */
     static MachineProbe measure(Device device, DataType dtype, DataType products) {
         CpuInfo info = CpuInfo.local();
         String cpu = info.name();
@@ -49,16 +50,18 @@ record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, 
                     .convolution(x, w, b, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow());
             double bf16Conv = Double.NaN;
             double bf16Gemm = Double.NaN;
-            if (products == DataType.BFLOAT16) {
+            boolean bf16Products = products == DataType.BFLOAT16;
+            boolean bf16Hardware = !device.isGpu() && (info.has("avx512_bf16") || info.has("amx_bf16"));
+            if (bf16Products || bf16Hardware) {
                 // through the layers the models use: float32 in and out, bfloat16 weights and products
-                Conv2d c = Conv2d.of(w.duplicate(), b, 1, 1).withProducts(products);
+                Conv2d c = Conv2d.of(w.duplicate(), b, 1, 1).withProducts(DataType.BFLOAT16);
                 bf16Conv = rate(m, 2.0 * 2 * 320 * 32 * 32 * 320 * 9, () -> c.forward(x));
                 NDArray a = m.randomNormal(new Shape(2048, 2048));
-                Linear l = Linear.of(m.randomNormal(new Shape(2048, 2048)), null).withProducts(products);
+                Linear l = Linear.of(m.randomNormal(new Shape(2048, 2048)), null).withProducts(DataType.BFLOAT16);
                 bf16Gemm = rate(m, 2.0 * 2048 * 2048 * 2048, () -> l.forward(a));
             }
             return new MachineProbe(cpu, Runtime.getRuntime().availableProcessors(), isa, conv,
-                    gemm(m, 1024, dtype), gemm(m, 2048, dtype), bf16Conv, bf16Gemm);
+                    gemm(m, 1024, dtype), gemm(m, 2048, dtype), bf16Conv, bf16Gemm, bf16Products);
         }
     }
 
@@ -97,7 +100,7 @@ record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, 
      * that was measured.
      */
     double peakGflops() {
-        return Double.isNaN(bf16ConvGflops) ? convGflops : bf16ConvGflops;
+        return bf16Products ? bf16ConvGflops : convGflops;
     }
 
     void print() {
@@ -108,7 +111,8 @@ record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, 
                 convGflops, gemm1024Gflops, gemm2048Gflops);
         if (!Double.isNaN(bf16ConvGflops)) {
             System.out.printf(Locale.ROOT, "peak     bf16 products: conv3x3 %.0f GFLOP/s | matmul 2048^2 %.0f GFLOP/s "
-                    + "(float32 in and out; %% peak below = of this conv rate)%n", bf16ConvGflops, bf16GemmGflops);
+                    + "(float32 in and out%s)%n", bf16ConvGflops, bf16GemmGflops,
+                    bf16Products ? "; % peak below = of this conv rate" : "; --dtype bf16 uses them");
         }
     }
 }
