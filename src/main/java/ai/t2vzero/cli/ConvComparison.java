@@ -42,10 +42,10 @@ final class ConvComparison {
             levels.add(new Level("vae decoder", 1, c, side));
             side *= 2;
         }
-        System.out.printf(Locale.ROOT, "%n3x3 convolutions, direct vs Winograd F(2x2,3x3) (fastest of %d, interleaved)%n",
-                Math.max(repeat, 3));
-        System.out.printf(Locale.ROOT, "  %-12s %5s %6s %9s %11s %13s %9s %6s%n", "model", "batch", "C=K", "side",
-                "direct ms", "winograd ms", "speed-up", "auto");
+        System.out.printf(Locale.ROOT, "%n3x3 convolutions, direct vs Winograd F(2x2,3x3) and F(4x4,3x3) (fastest of %d,"
+                + " interleaved)%n", Math.max(repeat, 3));
+        System.out.printf(Locale.ROOT, "  %-12s %5s %6s %9s %11s %9s %9s %9s %9s %6s%n", "model", "batch", "C=K", "side",
+                "direct ms", "F2 ms", "speed-up", "F4 ms", "speed-up", "auto");
         ConvAlgorithm before = ConvAlgorithm.current();
         try {
             for (Level l : levels) {
@@ -58,15 +58,17 @@ final class ConvComparison {
                     Conv2d direct = Conv2d.same3x3(w.duplicate(), b);
                     ConvAlgorithm.set(ConvAlgorithm.WINOGRAD);
                     Conv2d winograd = Conv2d.same3x3(w.duplicate(), b);
+                    Conv2d winograd4 = Conv2d.same3x3(w.duplicate(), b, true);
                     boolean auto = ConvAlgorithm.AUTO.takesWinograd(w);
                     if (!winograd.isWinograd()) {
                         System.out.println("  (Winograd unavailable for " + dt + " on " + x.getDevice() + ")");
                         return;
                     }
-                    double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+                    double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
+                    Conv2d[] convs = {direct, winograd, winograd4};
                     for (int i = -1; i < Math.max(repeat, 3); i++) {                // i = -1: warm-up
-                        for (int k = 0; k < 2; k++) {
-                            Conv2d conv = k == 0 ? direct : winograd;
+                        for (int k = 0; k < convs.length; k++) {
+                            Conv2d conv = convs[k];
                             try (NDManager step = m.newSubManager()) {
                                 NDArray in = x.duplicate();
                                 in.attach(step);
@@ -78,9 +80,12 @@ final class ConvComparison {
                             }
                         }
                     }
-                    System.out.printf(Locale.ROOT, "  %-12s %5d %6d %9s %11.1f %13.1f %8.2fx %6s%n", l.model, l.batch,
-                            l.channels, l.side + "x" + l.side, best[0], best[1], best[0] / best[1],
-                            auto ? "wino" : "direct");
+                    // auto: what a layer of this width gets (F4 only where the caller allows it: the VAE decoder)
+                    String takes = !auto ? "direct" : l.model.startsWith("vae") && winograd4.winogradTile() == 4
+                            ? "F4" : "F2";
+                    System.out.printf(Locale.ROOT, "  %-12s %5d %6d %9s %11.1f %9.1f %8.2fx %9.1f %8.2fx %6s%n",
+                            l.model, l.batch, l.channels, l.side + "x" + l.side, best[0], best[1], best[0] / best[1],
+                            best[2], best[0] / best[2], takes);
                 }
             }
         } finally {

@@ -16,7 +16,7 @@ import ai.t2vzero.weights.WeightScope;
 public final class Conv2d {
 
     private final NDArray weight;    // [out, in, k, k] (bfloat16 for bf16 products); null for a Winograd layer
-    private final NDArray winograd;  // [16, out, in]: G g G^T per tap; null for the direct convolution
+    private final NDArray winograd;  // [16 or 36, out, in]: G g G^T per tap; null for the direct convolution
     private final NDArray bias;      // [out]
     private final NDArray geometry;  // int64 [stride, padding] for the bfloat16 module; null for float32/float16
     private final long macsPerOutput; // in * k * k: the direct convolution's multiply-adds per output element
@@ -51,12 +51,21 @@ public final class Conv2d {
      * (the 3x3 weight is then transformed and released); with bfloat16 products, direct in bfloat16.
      */
     public static Conv2d load3x3(WeightScope w, long in, long out) {
+        return load3x3(w, in, out, false);
+    }
+
+    /**
+     * As {@link #load3x3(WeightScope, long, long)}; {@code largeTiles}: the caller's output tolerates F(4x4, 3x3)'s
+     * rounding (about 5x the direct convolution's per layer), which then replaces F(2x2, 3x3) where Winograd is taken.
+     * The VAE decoder allows it: its output is decoded once to 8-bit pixels, and no denoising loop carries it on.
+     */
+    public static Conv2d load3x3(WeightScope w, long in, long out, boolean largeTiles) {
         NDArray weight = w.get("weight", out, in, 3, 3);
         NDArray bias = w.get("bias", out);
         DataType products = w.store().products();
         return Bfloat16Products.requested(products)
                 ? of(weight, bias, 1, 1).withProducts(products)
-                : same3x3(weight, bias);
+                : same3x3(weight, bias, largeTiles);
     }
 
     /**
@@ -83,11 +92,19 @@ public final class Conv2d {
      * it onto its manager and closes it.
      */
     public static Conv2d same3x3(NDArray weight, NDArray bias) {
+        return same3x3(weight, bias, false);
+    }
+
+    /** As {@link #same3x3(NDArray, NDArray)}, as F(4x4, 3x3) when {@code largeTiles} (see {@link #load3x3}). */
+    public static Conv2d same3x3(NDArray weight, NDArray bias, boolean largeTiles) {
         if (!ConvAlgorithm.current().takesWinograd(weight)) {
             return of(weight, bias, 1, 1);
         }
+        WinogradConv3x3.Tile tile = largeTiles
+                && WinogradConv3x3.module(WinogradConv3x3.Tile.F4, weight.getDevice()).isPresent()
+                ? WinogradConv3x3.Tile.F4 : WinogradConv3x3.Tile.F2;
         long in = weight.getShape().get(1);
-        NDArray filters = WinogradConv3x3.filters(weight);                     // [16, out, in]
+        NDArray filters = WinogradConv3x3.filters(weight, tile);               // [16 or 36, out, in]
         weight.close();
         return new Conv2d(null, filters, bias, null, in, 3, 1, 1);
     }
@@ -112,9 +129,14 @@ public final class Conv2d {
         return bias;
     }
 
-    /** Whether this layer runs as Winograd F(2x2, 3x3). */
+    /** Whether this layer runs as Winograd F(2x2, 3x3) or F(4x4, 3x3). */
     public boolean isWinograd() {
         return winograd != null;
+    }
+
+    /** The Winograd output tile side (2 or 4); 0 for a direct convolution. */
+    public int winogradTile() {
+        return winograd == null ? 0 : WinogradConv3x3.Tile.ofTaps(winograd.getShape().get(0)).outputs;
     }
 
     /** [B, in, H, W] -> [B, out, H', W']. */

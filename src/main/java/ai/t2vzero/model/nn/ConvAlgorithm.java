@@ -57,6 +57,6 @@ public enum ConvAlgorithm {
         if (this == AUTO && (Math.min(in, out) < AUTO_MIN_CHANNELS || CpuInfo.local().has("avx512f"))) {
             return false;
         }
-        return WinogradConv3x3.module(weight.getDevice()).isPresent();
+        return WinogradConv3x3.module(WinogradConv3x3.Tile.F2, weight.getDevice()).isPresent();
     }
 }

@@ -34,12 +34,18 @@ public final class ResnetBlock2D {
 
     /** @param tembChannels time-embedding width, or 0 for none (VAE). */
     public static ResnetBlock2D load(WeightScope w, long in, long out, long tembChannels, int groups, double eps) {
+        return load(w, in, out, tembChannels, groups, eps, false);
+    }
+
+    /** As above; {@code largeTiles}: its 3x3 convolutions may run as F(4x4, 3x3) ({@link Conv2d#load3x3}). */
+    public static ResnetBlock2D load(WeightScope w, long in, long out, long tembChannels, int groups, double eps,
+                                     boolean largeTiles) {
         return new ResnetBlock2D(
                 GroupNorm.load(w.child("norm1"), groups, in, eps),
-                Conv2d.load3x3(w.child("conv1"), in, out),
+                Conv2d.load3x3(w.child("conv1"), in, out, largeTiles),
                 tembChannels > 0 ? Linear.load(w.child("time_emb_proj"), tembChannels, out, true) : null,
                 GroupNorm.load(w.child("norm2"), groups, out, eps),
-                Conv2d.load3x3(w.child("conv2"), out, out),
+                Conv2d.load3x3(w.child("conv2"), out, out, largeTiles),
                 in != out ? Conv2d.load1x1(w.child("conv_shortcut"), in, out) : null);
     }
 

@@ -101,6 +101,11 @@ final class TorchScriptOp {
         return result.singletonOrThrow();
     }
 
+    @Override
+    public String toString() {
+        return resource;
+    }
+
     private static IValue ivalue(Object a) {
         if (a instanceof NDArray x) {
             return IValue.from((PtNDArray) x);

@@ -3,6 +3,7 @@ package ai.t2vzero.model.nn;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 
@@ -16,63 +17,92 @@ import java.util.Optional;
  * {@code WinogradConv3x3Test}). The transforms and products run in libtorch through a TorchScript module
  * ({@code winograd_conv3x3.pt}, made and checked against torch.conv2d in float64 by
  * {@code tools/nn/make_winograd_conv_module.py}). Which layers use it: {@link ConvAlgorithm}.
+ *
+ * <p>{@link Tile#F4} is F(4x4, 3x3) over 6x6 input tiles: 36 products for 16 outputs (2.25 instead of 9 multiply-adds
+ * per output pixel and input channel) and fewer transform passes per output, at about 5x the direct convolution's
+ * float32 rounding ({@code winograd4_conv3x3.pt}, {@code tools/nn/make_winograd4_conv_module.py}): only for layers
+ * whose caller allows it (the VAE decoder).
  */
 final class WinogradConv3x3 {
 
-    private static final TorchScriptOp OP = new TorchScriptOp("winograd_conv3x3.pt");
+    /** The output tile: F(2x2, 3x3) or F(4x4, 3x3). */
+    enum Tile {
+        F2(2, new double[][] {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}, "winograd_conv3x3.pt"),
+        F4(4, new double[][] {{1 / 4.0, 0, 0}, {-1 / 6.0, -1 / 6.0, -1 / 6.0}, {-1 / 6.0, 1 / 6.0, -1 / 6.0},
+                {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}}, "winograd4_conv3x3.pt");
 
-    // G [4, 3]: the filter transform of F(2, 3)
-    private static final float[][] G = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
+        final int outputs;        // output tile side m
+        final int taps;           // (m + 2)^2 transformed taps
+        final double[] gKronG;    // G (x) G [taps, 9]: row a*i + j, column 3p + q holds G[i][p] G[j][q]
+        final TorchScriptOp op;
 
-    // G (x) G [16, 9]: row 4i + j, column 3a + b holds G[i][a] G[j][b] (products of 0, 1/2, 1: exact)
-    private static final float[] G_KRON_G = new float[16 * 9];
-
-    static {
-        for (int i = 0; i < 4; i++) {
-            for (int j = 0; j < 4; j++) {
-                for (int a = 0; a < 3; a++) {
-                    for (int b = 0; b < 3; b++) {
-                        G_KRON_G[(4 * i + j) * 9 + 3 * a + b] = G[i][a] * G[j][b];
+        Tile(int outputs, double[][] g, String module) {
+            int a = outputs + 2;
+            this.outputs = outputs;
+            this.taps = a * a;
+            this.gKronG = new double[taps * 9];
+            for (int i = 0; i < a; i++) {
+                for (int j = 0; j < a; j++) {
+                    for (int p = 0; p < 3; p++) {
+                        for (int q = 0; q < 3; q++) {
+                            gKronG[(a * i + j) * 9 + 3 * p + q] = g[i][p] * g[j][q];
+                        }
                     }
                 }
             }
+            this.op = new TorchScriptOp(module);
+        }
+
+        /** The tile whose filters have {@code taps} taps (their first dimension). */
+        static Tile ofTaps(long taps) {
+            return taps == F4.taps ? F4 : F2;
         }
     }
 
     private WinogradConv3x3() {}
 
-    static Optional<PtSymbolBlock> module(Device device) {
-        return OP.module(device);
+    static Optional<PtSymbolBlock> module(Tile tile, Device device) {
+        return tile.op.module(device);
     }
 
     /**
-     * [K, C, 3, 3] -> [16, K, C] on {@code weight}'s manager: (G g G^T) per filter, tap (i, j) at 4i + j, as one
-     * product (G (x) G) [16, 9] x g^T [9, K*C]. A product's result is contiguous, which the module's batched product
-     * needs: the same filters as a transposed view of [K, C, 4, 4] made every call copy them (105 MB for 1280
-     * channels) and the layer 2-3x slower.
+     * [K, C, 3, 3] -> [taps, K, C] on {@code weight}'s manager: (G g G^T) per filter, tap (i, j) at a*i + j, as one
+     * product (G (x) G) [taps, 9] x g^T [9, K*C], in float64 (F(4x4)'s G has sixths and 24ths) and rounded once. A
+     * product's result is contiguous, which the module's batched product needs: the same filters as a transposed view
+     * of [K, C, a, a] made every call copy them (105 MB for 1280 channels) and the layer 2-3x slower.
      */
-    static NDArray filters(NDArray weight) {
+    static NDArray filters(NDArray weight, Tile tile) {
         Shape s = weight.getShape();
         long k = s.get(0);
         long c = s.get(1);
         NDManager m = weight.getManager();
+        // F(2x2)'s G (x) G holds products of 0, 1/2 and 1, exact in the weight's type; F(4x4)'s is done in float64
+        DataType exact = tile == Tile.F2 ? weight.getDataType() : DataType.FLOAT64;
         try (NDManager tmp = m.newSubManager()) {
-            NDArray kron = tmp.create(G_KRON_G, new Shape(16, 9)).toType(weight.getDataType(), false);
+            NDArray kron = tmp.create(tile.gKronG, new Shape(tile.taps, 9)).toType(exact, false);
             // views made on weight's manager: closed here, or they would keep the 3x3 weight's storage alive
             NDArray flat = weight.reshape(k * c, 9);
             NDArray taps = flat.transpose();                                     // [9, K*C]
-            NDArray u = kron.matMul(taps).reshape(16, k, c);                     // contiguous [16, K, C]
-            taps.close();
+            NDArray wide = taps.toType(exact, false);
+            if (wide != taps) {
+                wide.attach(tmp);
+                taps.close();
+            }
             flat.close();
-            u.attach(m);
+            NDArray u = kron.matMul(wide).toType(weight.getDataType(), false).reshape(tile.taps, k, c);
+            if (wide == taps) {
+                taps.close();
+            }
+            u.attach(m);                                                         // contiguous [taps, K, C]
             return u;
         }
     }
 
     /** [N, C, H, W] -> [N, K, H, W] on x's manager; {@code filters} from {@link #filters}, {@code bias} [K]. */
     static NDArray forward(NDArray x, NDArray filters, NDArray bias) {
-        PtSymbolBlock module = module(x.getDevice()).orElseThrow(
-                () -> new IllegalStateException("winograd_conv3x3.pt could not be loaded on " + x.getDevice()));
+        Tile tile = Tile.ofTaps(filters.getShape().get(0));
+        PtSymbolBlock module = module(tile, x.getDevice()).orElseThrow(() -> new IllegalStateException(
+                tile.op + " could not be loaded on " + x.getDevice()));
         return TorchScriptOp.callForUpdate(module, x, filters, bias);
     }
 }

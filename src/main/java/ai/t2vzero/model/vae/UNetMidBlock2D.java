@@ -22,11 +22,13 @@ final class UNetMidBlock2D {
         this.attention = attention;
     }
 
-    static UNetMidBlock2D load(WeightScope w, long channels, int groups, double eps, boolean addAttention) {
+    /** @param largeTiles its convolutions may run as F(4x4, 3x3) (the decoder's: {@code Conv2d.load3x3}) */
+    static UNetMidBlock2D load(WeightScope w, long channels, int groups, double eps, boolean addAttention,
+                               boolean largeTiles) {
         WeightScope r = w.child("resnets");
         List<ResnetBlock2D> resnets = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            resnets.add(ResnetBlock2D.load(r.child(i), channels, channels, 0, groups, eps));
+            resnets.add(ResnetBlock2D.load(r.child(i), channels, channels, 0, groups, eps, largeTiles));
         }
         AttentionBlock attn = addAttention
                 ? AttentionBlock.load(w.child("attentions").child(0), channels, groups, eps) : null;

@@ -22,12 +22,13 @@ final class UpDecoderBlock2D {
         this.upsampler = upsampler;
     }
 
+    /** The decoder's convolutions may run as F(4x4, 3x3) ({@code Conv2d.load3x3}: its output is decoded once). */
     static UpDecoderBlock2D load(WeightScope w, long in, long out, int layers, int groups, double eps,
                                  boolean addUpsample) {
         WeightScope r = w.child("resnets");
         List<ResnetBlock2D> resnets = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
-            resnets.add(ResnetBlock2D.load(r.child(i), i == 0 ? in : out, out, 0, groups, eps));
+            resnets.add(ResnetBlock2D.load(r.child(i), i == 0 ? in : out, out, 0, groups, eps, true));
         }
         Upsample2D up = addUpsample ? Upsample2D.load(w.child("upsamplers").child(0), out, out) : null;
         return new UpDecoderBlock2D(List.copyOf(resnets), up);

@@ -44,7 +44,9 @@ public final class VaeDecoder {
         int n = ch.size();
         long top = ch.get(n - 1);
         Conv2d convIn = Conv2d.load3x3(w.child("conv_in"), cfg.latentChannels(), top);
-        UNetMidBlock2D mid = UNetMidBlock2D.load(w.child("mid_block"), top, groups, eps, cfg.midBlockAddAttention());
+        // F(4x4, 3x3) allowed in the decoder: its output is decoded once to pixels, no denoising loop carries it on
+        UNetMidBlock2D mid = UNetMidBlock2D.load(w.child("mid_block"), top, groups, eps, cfg.midBlockAddAttention(),
+                true);
         WeightScope blocks = w.child("up_blocks");
         List<UpDecoderBlock2D> up = new ArrayList<>();
         long in = top;

@@ -52,7 +52,7 @@ public final class VaeEncoder {
         }
         long top = ch.get(ch.size() - 1);
         return new VaeEncoder(w.path(), convIn, List.copyOf(down),
-                UNetMidBlock2D.load(w.child("mid_block"), top, groups, eps, cfg.midBlockAddAttention()),
+                UNetMidBlock2D.load(w.child("mid_block"), top, groups, eps, cfg.midBlockAddAttention(), false),
                 GroupNorm.load(w.child("conv_norm_out"), groups, top, eps),
                 Conv2d.load3x3(w.child("conv_out"), top, 2L * cfg.latentChannels()));
     }
