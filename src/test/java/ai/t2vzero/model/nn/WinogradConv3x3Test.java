@@ -125,9 +125,11 @@ class WinogradConv3x3Test {
         try (NDManager weights = NDManager.newBaseManager()) {
             WeightStore store = new TestWeights().add("conv.weight", 12, 8, 3, 3).add("conv.bias", 12)
                     .open(dir, weights, 0.3f, 5);
-            Conv2d conv = Conv2d.load3x3(store.root().child("conv"), 8, 12);
+            Conv2d small = Conv2d.load3x3(store.root().child("conv"), 8, 12);
+            Conv2d large = Conv2d.load3x3(store.root().child("conv"), 8, 12, true);
             int held = weights.getManagedArrays().size();
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < 6; i++) {
+                Conv2d conv = i % 2 == 0 ? small : large;
                 try (NDManager step = weights.newSubManager()) {
                     NDArray x = step.randomNormal(0, 1, new Shape(2, 8, 9, 6), DataType.FLOAT32);
                     NDArray y = conv.forward(x);
