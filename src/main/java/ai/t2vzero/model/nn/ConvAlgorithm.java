@@ -17,7 +17,9 @@ import java.util.Locale;
  * matrix product on the one such machine measured (284 vs 139 GFLOP/s), which leaves Winograd no margin: auto keeps
  * it direct there until measured otherwise (the benchmark's {@code convs} component times both per level). CUDA
  * keeps cuDNN, which picks its own algorithms. {@code WINOGRAD} takes it for every float32 CPU layer whatever its
- * width and CPU (the parity tests use this to run it on the tiny reference checkpoints). Process-wide, by the JVM
+ * width and CPU (the parity tests use this to run it on the tiny reference checkpoints). Where Winograd is taken, a
+ * caller that allows it (the VAE decoder: {@code Conv2d.load3x3(..., largeTiles)}) gets F(4x4, 3x3) instead of
+ * F(2x2, 3x3). Process-wide, by the JVM
  * system property {@code t2vzero.conv} = auto | direct | winograd, or by {@link #set} before a load (benchmark).
  */
 public enum ConvAlgorithm {
