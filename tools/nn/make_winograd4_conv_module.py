@@ -20,6 +20,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from conv_check import check_against_conv2d  # noqa: E402
 from script_module import save_scripted  # noqa: E402
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "src/main/resources/ai/t2vzero/model/nn/winograd4_conv3x3.pt"
@@ -112,18 +113,10 @@ def filters(weight):
 
 
 def self_check(module):
-    torch.manual_seed(0)
-    # odd and non-multiple-of-4 sides, 1x1, several bands (512 tiles each: the last two), realistic widths
-    for (n, c, h, w, k) in [(2, 32, 16, 12, 48), (3, 8, 7, 10, 5), (1, 4, 5, 9, 6), (2, 16, 1, 1, 3), (1, 3, 2, 3, 4),
-                            (1, 4, 131, 70, 3), (3, 2, 50, 45, 2), (1, 256, 24, 24, 256)]:
-        x = torch.randn(n, c, h, w)
-        weight = torch.randn(k, c, 3, 3) / (3 * c ** 0.5)
-        b = torch.randn(k)
-        exact = torch.conv2d(x.double(), weight.double(), b.double(), 1, 1)
-        direct = (torch.conv2d(x, weight, b, 1, 1).double() - exact).abs().max().item()
-        ours = (module(x, filters(weight), b).double() - exact).abs().max().item()
-        print(f"N{n} C{c} {h}x{w} K{k}: |F(4x4,3x3) - f64| {ours:.2e}, |direct - f64| {direct:.2e}")
-        assert ours <= 16 * direct + 1e-6, "F(4x4, 3x3) deviates beyond its expected rounding"
+    # odd and non-multiple-of-4 sides, 1x1, several bands (512 tiles each: 131x70, 50x45), a realistic width
+    check_against_conv2d(module, filters, [(2, 32, 16, 12, 48), (3, 8, 7, 10, 5), (1, 4, 5, 9, 6), (2, 16, 1, 1, 3), (1, 3, 2, 3, 4),
+                            (1, 4, 131, 70, 3), (3, 2, 50, 45, 2), (1, 256, 24, 24, 256)],
+                         16, "F(4x4,3x3)")
 
 
 module = torch.jit.script(WinogradConv3x3F4())
