@@ -51,7 +51,7 @@ record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, 
             double bf16Conv = Double.NaN;
             double bf16Gemm = Double.NaN;
             boolean bf16Products = products == DataType.BFLOAT16;
-            boolean bf16Hardware = !device.isGpu() && (info.has("avx512_bf16") || info.has("amx_bf16"));
+            boolean bf16Hardware = !device.isGpu() && info.hasBfloat16();
             if (bf16Products || bf16Hardware) {
                 // through the layers the models use: float32 in and out, bfloat16 weights and products
                 Conv2d c = Conv2d.of(w.duplicate(), b, 1, 1).withProducts(DataType.BFLOAT16);

@@ -22,6 +22,11 @@ public record CpuInfo(String name, Set<String> flags) {
         return flags.contains(flag);
     }
 
+    /** Whether the CPU computes bfloat16 products natively (AVX512_BF16 or AMX); elsewhere libtorch emulates them. */
+    public boolean hasBfloat16() {
+        return has("avx512_bf16") || has("amx_bf16");
+    }
+
     static CpuInfo read(Path cpuinfo) {
         String name = null;
         String family = null;

@@ -61,7 +61,7 @@ public record DeviceSpec(Device device, DataType dtype, DataType products) {
         if (dt != DataType.BFLOAT16) {
             return new DeviceSpec(dev, dt);
         }
-        if (!dev.isGpu() && !CpuInfo.local().has("avx512_bf16") && !CpuInfo.local().has("amx_bf16")) {
+        if (!dev.isGpu() && !CpuInfo.local().hasBfloat16()) {
             // measured on an AVX2 CPU: a demo job's VAE decode 340 s instead of a few; the choice stays the user's
             LOG.warning("dtype bf16 on a CPU without AVX512_BF16 or AMX (" + CpuInfo.local().name() + "): libtorch "
                     + "emulates bfloat16 products there, many times slower than float32");

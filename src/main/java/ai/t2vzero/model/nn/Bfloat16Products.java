@@ -43,9 +43,9 @@ final class Bfloat16Products {
         return TorchScriptOp.call(module(CAST, bf16), out, bf16);
     }
 
-    /** An absent bias as the modules take it: an empty float32 [0] on {@code manager}. */
-    static NDArray noBias(NDManager manager) {
-        return manager.zeros(new Shape(0), DataType.FLOAT32);
+    /** {@code bias} as the modules take it: itself, or for none an empty float32 [0] on {@code manager}. */
+    static NDArray bias(NDArray bias, NDManager manager) {
+        return bias != null ? bias : manager.zeros(new Shape(0), DataType.FLOAT32);
     }
 
     /** x float32 [..., in], weight bfloat16 [out, in], bias float32 [out] or [0] -> float32 [..., out]. */

@@ -80,7 +80,7 @@ public final class Conv2d {
             throw new IllegalStateException("a Winograd layer has no weight to cast to bfloat16");
         }
         Shape s = weight.getShape();
-        NDArray b = bias != null ? bias : Bfloat16Products.noBias(weight.getManager());
+        NDArray b = Bfloat16Products.bias(bias, weight.getManager());
         NDArray g = weight.getManager().create(new long[] {stride.get(0), padding.get(0)});
         return new Conv2d(Bfloat16Products.weight(weight), null, b, g, s.get(1), (int) s.get(2),
                 (int) stride.get(0), (int) padding.get(0));

@@ -50,7 +50,7 @@ public final class Linear {
         if (bf16 || !Bfloat16Products.requested(products)) {
             return this;
         }
-        NDArray b = bias != null ? bias : Bfloat16Products.noBias(weight.getManager());
+        NDArray b = Bfloat16Products.bias(bias, weight.getManager());
         return new Linear(Bfloat16Products.weight(weight), b, true);
     }
 

@@ -83,16 +83,11 @@ final class WinogradConv3x3 {
             // views made on weight's manager: closed here, or they would keep the 3x3 weight's storage alive
             NDArray flat = weight.reshape(k * c, 9);
             NDArray taps = flat.transpose();                                     // [9, K*C]
-            NDArray wide = taps.toType(exact, false);
-            if (wide != taps) {
-                wide.attach(tmp);
-                taps.close();
-            }
+            NDArray copy = taps.toType(exact, true);                             // on tmp, whatever the type
+            copy.attach(tmp);
+            taps.close();
             flat.close();
-            NDArray u = kron.matMul(wide).toType(weight.getDataType(), false).reshape(tile.taps, k, c);
-            if (wide == taps) {
-                taps.close();
-            }
+            NDArray u = kron.matMul(copy).toType(weight.getDataType(), false).reshape(tile.taps, k, c);
             u.attach(m);                                                         // contiguous [taps, K, C]
             return u;
         }
