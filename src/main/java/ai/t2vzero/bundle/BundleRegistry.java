@@ -5,6 +5,7 @@ import ai.t2vzero.config.T2vConfig;
 import ai.t2vzero.errors.InvalidFieldException;
 import ai.t2vzero.errors.ModelUnavailableException;
 import ai.t2vzero.model.controlnet.ControlNetModel;
+import ai.t2vzero.model.nn.Bfloat16Speed;
 import ai.t2vzero.pipeline.ModelSource;
 import ai.t2vzero.pipeline.StableDiffusionModels;
 import ai.t2vzero.runtime.DeviceSpec;
@@ -255,7 +256,8 @@ public class BundleRegistry implements ModelSource {
         if (d == null) {
             synchronized (this) {
                 if (device == null) {
-                    device = DeviceSpec.resolve(config.models().device(), config.models().dtype());
+                    device = DeviceSpec.resolve(config.models().device(), config.models().dtype(),
+                            Bfloat16Speed::paysOn);
                 }
                 d = device;
             }

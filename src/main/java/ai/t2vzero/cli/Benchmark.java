@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.bundle.RandomBundleWriter;
 import ai.t2vzero.model.controlnet.ControlNetModel;
 import ai.t2vzero.model.nn.AttentionKernel;
+import ai.t2vzero.model.nn.Bfloat16Speed;
 import ai.t2vzero.model.nn.ConvAlgorithm;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.TokenMerging;
@@ -90,7 +91,8 @@ public final class Benchmark {
         int frames = Integer.parseInt(option(args, "--frames", "8"));   // also the job's videoLength
         int repeat = Integer.parseInt(option(args, "--repeat", "3"));
         String controlnet = option(args, "--controlnet", null);
-        DeviceSpec device = DeviceSpec.resolve(option(args, "--device", "auto"), option(args, "--dtype", "auto"));
+        DeviceSpec device = DeviceSpec.resolve(option(args, "--device", "auto"), option(args, "--dtype", "auto"),
+                Bfloat16Speed::paysOn);
 
         if (args.contains("--job") && "pix2pix".equals(option(args, "--mode", "text")) && !args.contains("--bundle")
                 && preset == null) {

@@ -3,16 +3,17 @@ package ai.t2vzero.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2vzero.model.nn.Conv2d;
 import ai.t2vzero.model.nn.Linear;
 import ai.t2vzero.runtime.CpuInfo;
+import ai.t2vzero.runtime.KernelRate;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * What machine a benchmark ran on, measured rather than assumed: the CPU model and the ISA extensions that decide
@@ -71,28 +72,9 @@ record MachineProbe(String cpu, int cores, List<String> isa, double convGflops, 
         return rate(m, 2.0 * n * n * n, () -> a.matMul(b));
     }
 
-    /**
-     * GFLOP/s of the fastest of at least 7 timed runs (and at least one second of them) after three warm-ups: a peak
-     * is what the machine demonstrably does, and the fastest run is the one least disturbed by the rest of the
-     * system (a median of 5 short runs right after loading the weights scattered from 44 to 71 GFLOP/s here).
-     */
-    private static double rate(NDManager parent, double flops, java.util.function.Supplier<NDArray> op) {
-        double best = Double.MAX_VALUE;
-        double spent = 0;
-        for (int i = -3; i < 7 || spent < 1.0; i++) {
-            try (NDManager m = parent.newSubManager(); NDScope ignored = new NDScope()) {
-                long t = System.nanoTime();
-                NDArray r = op.get();
-                r.get(0).flatten().get(0).toType(DataType.FLOAT32, false).getFloat(); // waits for a GPU
-                r.close();
-                double seconds = (System.nanoTime() - t) / 1e9;
-                if (i >= 0) {
-                    best = Math.min(best, seconds);
-                    spent += seconds;
-                }
-            }
-        }
-        return flops / 1e9 / best;
+    /** GFLOP/s of the fastest of >= 7 runs and >= 1 s of them (a peak is what the machine demonstrably does). */
+    private static double rate(NDManager parent, double flops, Supplier<NDArray> op) {
+        return KernelRate.gflops(parent, flops, 7, 1.0, op);
     }
 
     /**

@@ -1,11 +1,9 @@
 package ai.t2vzero.model.nn;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.t2vzero.runtime.DeviceSpec;
 import ai.t2vzero.runtime.TorchRuntime;
 import ai.t2vzero.weights.WeightStore;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,16 +107,6 @@ class Bfloat16ProductsTest {
         } finally {
             ConvAlgorithm.set(previous);
         }
-    }
-
-    @Test
-    void deviceSpecBf16KeepsFloat32Activations() {
-        DeviceSpec spec = DeviceSpec.resolve("cpu", "bf16");
-        assertEquals(Device.cpu(), spec.device());
-        assertEquals(DataType.FLOAT32, spec.dtype());
-        assertEquals(DataType.BFLOAT16, spec.products());
-        assertTrue(spec.toString().contains("bfloat16 products"), spec.toString());
-        assertEquals(DataType.FLOAT32, DeviceSpec.resolve("cpu", "fp32").products());
     }
 
     private static void assertBfloat16Close(NDArray exact, NDArray actual, String what) {
