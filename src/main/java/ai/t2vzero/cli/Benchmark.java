@@ -125,7 +125,7 @@ public final class Benchmark {
         boolean convBoth = convOption.equals("both");
         ConvAlgorithm.set(convBoth ? ConvAlgorithm.AUTO : ConvAlgorithm.parse(convOption));
         System.out.println("conv     " + (convBoth ? "AUTO and DIRECT, side by side" : ConvAlgorithm.current()) + " (same 3x3 convolutions; Winograd F(2x2,3x3) under auto"
-                + " for float32 layers of >= 128 channels on CPUs without AVX-512)");
+                + " for float32 layers of >= 128 channels where measured faster at load: the line below)");
         String attention = option(args, "--attention", "auto").toLowerCase(Locale.ROOT);
         List<AttentionKernel> kernels = attention.equals("both")
                 ? List.of(AttentionKernel.SLICED, AttentionKernel.SDPA)

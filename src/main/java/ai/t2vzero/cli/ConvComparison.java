@@ -8,6 +8,7 @@ import ai.t2vzero.model.nn.Conv2d;
 import ai.t2vzero.model.nn.ConvAlgorithm;
 import ai.t2vzero.model.unet.UNet2DConditionConfig;
 import ai.t2vzero.model.vae.AutoencoderKLConfig;
+import ai.t2vzero.runtime.KernelRate;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -64,22 +65,8 @@ final class ConvComparison {
                         System.out.println("  (Winograd unavailable for " + dt + " on " + x.getDevice() + ")");
                         return;
                     }
-                    double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
-                    Conv2d[] convs = {direct, winograd, winograd4};
-                    for (int i = -1; i < Math.max(repeat, 3); i++) {                // i = -1: warm-up
-                        for (int k = 0; k < convs.length; k++) {
-                            Conv2d conv = convs[k];
-                            try (NDManager step = m.newSubManager()) {
-                                NDArray in = x.duplicate();
-                                in.attach(step);
-                                long t = System.nanoTime();
-                                conv.forward(in).close();
-                                if (i >= 0) {
-                                    best[k] = Math.min(best[k], (System.nanoTime() - t) / 1e6);
-                                }
-                            }
-                        }
-                    }
+                    double[] best = KernelRate.fastestMillis(m, Math.max(repeat, 3), List.of(
+                            () -> direct.forward(x), () -> winograd.forward(x), () -> winograd4.forward(x)));
                     // auto: what a layer of this width gets (F4 only where the caller allows it: the VAE decoder)
                     String takes = !auto ? "direct" : l.model.startsWith("vae") && winograd4.winogradTile() == 4
                             ? "F4" : "F2";

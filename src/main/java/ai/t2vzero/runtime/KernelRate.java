@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Supplier;
 
 /** The rate one fixed kernel demonstrably reaches on this machine: what micro-benchmarks and measured choices use. */
@@ -50,5 +52,29 @@ public final class KernelRate {
             }
         }
         return flops / 1e9 / best;
+    }
+
+    /**
+     * The fastest time in milliseconds of each of {@code ops} over {@code rounds} rounds after one warm-up round, the
+     * ops taking turns within a round: what a comparison on a shared machine needs (a busy moment slows every op of
+     * that round, not one of them). Every call's arrays are closed before the next.
+     */
+    public static double[] fastestMillis(NDManager parent, int rounds, List<Supplier<NDArray>> ops) {
+        double[] best = new double[ops.size()];
+        Arrays.fill(best, Double.MAX_VALUE);
+        for (int round = -1; round < rounds; round++) {
+            for (int k = 0; k < ops.size(); k++) {
+                try (NDManager m = parent.newSubManager(); NDScope ignored = new NDScope()) {
+                    long t = System.nanoTime();
+                    NDArray r = ops.get(k).get();
+                    r.get(0).flatten().get(0).toType(DataType.FLOAT32, false).getFloat(); // waits for a GPU
+                    r.close();
+                    if (round >= 0) {
+                        best[k] = Math.min(best[k], (System.nanoTime() - t) / 1e6);
+                    }
+                }
+            }
+        }
+        return best;
     }
 }

@@ -103,6 +103,11 @@ public final class Conv2d {
         WinogradConv3x3.Tile tile = largeTiles
                 && WinogradConv3x3.module(WinogradConv3x3.Tile.F4, weight.getDevice()).isPresent()
                 ? WinogradConv3x3.Tile.F4 : WinogradConv3x3.Tile.F2;
+        return winograd(weight, bias, tile);
+    }
+
+    /** The same 3x3 convolution over {@code weight} [out, in, 3, 3] as Winograd with {@code tile}; weight closed. */
+    static Conv2d winograd(NDArray weight, NDArray bias, WinogradConv3x3.Tile tile) {
         long in = weight.getShape().get(1);
         NDArray filters = WinogradConv3x3.filters(weight, tile);               // [16 or 36, out, in]
         weight.close();

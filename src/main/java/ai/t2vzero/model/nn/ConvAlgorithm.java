@@ -2,7 +2,6 @@ package ai.t2vzero.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import ai.t2vzero.runtime.CpuInfo;
 
 import java.util.Locale;
 
@@ -10,16 +9,17 @@ import java.util.Locale;
  * How a "same" 3x3 convolution (stride 1, padding 1: every ResNet conv) is computed: libtorch's own convolution
  * ({@code DIRECT}: oneDNN on CPU, cuDNN on CUDA) or Winograd's F(2x2, 3x3) ({@link WinogradConv3x3}), chosen per
  * layer when the model is loaded, because the two keep different filters. {@code AUTO} (default) takes Winograd for
- * float32 layers on a CPU without AVX-512 whose input and output both have at least {@value #AUTO_MIN_CHANNELS}
- * channels: there (AVX2 + FMA) oneDNN's direct convolution and MKL's matrix products run at about the same rate, and
- * the 2.25x fewer multiply-adds made every such layer of SD 1.5's UNet and VAE 1.1-1.9x faster (README, performance
- * section); at 64 channels and below the transforms' memory passes outweigh the saving (0.6-0.9x). With AVX-512 the direct convolution ran at twice the rate of a large
- * matrix product on the one such machine measured (284 vs 139 GFLOP/s), which leaves Winograd no margin: auto keeps
- * it direct there until measured otherwise (the benchmark's {@code convs} component times both per level). CUDA
- * keeps cuDNN, which picks its own algorithms. {@code WINOGRAD} takes it for every float32 CPU layer whatever its
- * width and CPU (the parity tests use this to run it on the tiny reference checkpoints). Where Winograd is taken, a
- * caller that allows it (the VAE decoder: {@code Conv2d.load3x3(..., largeTiles)}) gets F(4x4, 3x3) instead of
- * F(2x2, 3x3). Process-wide, by the JVM
+ * float32 CPU layers whose input and output both have at least {@value #AUTO_MIN_CHANNELS} channels, where it is
+ * measured to pay on this machine ({@link WinogradSpeed}: once per process, at the first such layer). On an AVX2 CPU
+ * (README, performance section) oneDNN's direct convolution and MKL's matrix products run at about the same rate and
+ * the 2.25x fewer multiply-adds made every such layer of SD 1.5's UNet and VAE 1.1-1.9x faster; at 64 channels and
+ * below the transforms' memory passes outweigh the saving (0.6-0.9x). With AVX-512 the direct convolution ran at
+ * twice the rate of a large matrix product on the one such machine measured (284 vs 139 GFLOP/s): there the
+ * measurement is expected to keep it direct, and whatever the CPU, auto never takes Winograd where it measured
+ * slower (the benchmark's {@code convs} component times both per level). CUDA keeps cuDNN, which picks its own
+ * algorithms. {@code WINOGRAD} takes it for every float32 CPU layer whatever its width and CPU (the parity tests use
+ * this to run it on the tiny reference checkpoints). Where Winograd is taken, a caller that allows it (the VAE
+ * decoder: {@code Conv2d.load3x3(..., largeTiles)}) gets F(4x4, 3x3) instead of F(2x2, 3x3). Process-wide, by the JVM
  * system property {@code t2vzero.conv} = auto | direct | winograd, or by {@link #set} before a load (benchmark).
  */
 public enum ConvAlgorithm {
@@ -56,9 +56,10 @@ public enum ConvAlgorithm {
         }
         long out = weight.getShape().get(0);
         long in = weight.getShape().get(1);
-        if (this == AUTO && (Math.min(in, out) < AUTO_MIN_CHANNELS || CpuInfo.local().has("avx512f"))) {
+        if (WinogradConv3x3.module(WinogradConv3x3.Tile.F2, weight.getDevice()).isEmpty()) {
             return false;
         }
-        return WinogradConv3x3.module(WinogradConv3x3.Tile.F2, weight.getDevice()).isPresent();
+        return this == WINOGRAD
+                || Math.min(in, out) >= AUTO_MIN_CHANNELS && WinogradSpeed.on(weight.getDevice()).pays();
     }
 }
