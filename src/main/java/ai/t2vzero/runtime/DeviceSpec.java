@@ -34,11 +34,6 @@ public record DeviceSpec(Device device, DataType dtype, DataType products) {
         return new DeviceSpec(Device.cpu(), DataType.FLOAT32);
     }
 
-    /** As {@link #resolve(String, String, Predicate)} with dtype {@code auto} never taking bf16 products. */
-    public static DeviceSpec resolve(String device, String dtype) {
-        return resolve(device, dtype, d -> false);
-    }
-
     /**
      * Parses "auto" | "cpu" | "cuda" | "cuda:N" and "auto" | "fp32" | "fp16" | "bf16".
      *

@@ -73,18 +73,12 @@ class DeviceSpecTest {
     }
 
     @Test
-    void theTwoArgumentFormNeverTakesBf16ByItself() {
-        assertEquals(DataType.FLOAT32, DeviceSpec.resolve("cpu", "auto").products());
-        assertEquals(Device.cpu(), DeviceSpec.resolve("cpu", "bf16").device());
-    }
-
-    @Test
     void unknownNamesAreRefusedWithTheChoices() {
         IllegalArgumentException dtype = assertThrows(IllegalArgumentException.class,
-                () -> DeviceSpec.resolve("cpu", "int8"));
+                () -> DeviceSpec.resolve("cpu", "int8", AVX2, new Measurement(true)));
         assertTrue(dtype.getMessage().contains("auto, fp32, fp16, bf16"), dtype.getMessage());
         IllegalArgumentException device = assertThrows(IllegalArgumentException.class,
-                () -> DeviceSpec.resolve("tpu", "auto"));
+                () -> DeviceSpec.resolve("tpu", "auto", AVX2, new Measurement(true)));
         assertTrue(device.getMessage().contains("auto, cpu, cuda, cuda:N"), device.getMessage());
     }
 }
