@@ -3,10 +3,12 @@
 # on the same random-weight SD 1.5 bundle, then a table of the two medians and their ratio per component.
 # Usage (from the repository root; set-up in tools/bench/README.md):
 #   tools/bench/side_by_side.sh [components|job] [repeat] [component list, e.g. text,unet,vae]
+# T2V_BENCH_SIZE="--latent 64" (or --frames N) is passed to both sides (default: 32x32 latents, 8 frames).
 set -euo pipefail
 what=${1:-components}
 repeat=${2:-3}
 only=${3:-}                                              # both sides' --components (default: all of each)
+size=${T2V_BENCH_SIZE:-}                                 # e.g. "--latent 64": both sides
 chroot_dir=${T2V_BENCH_CHROOT:-/srv/trixie}
 refenv=${T2V_BENCH_DIFFUSERS:-/tmp/refenv/src}          # diffusers v0.27.2 (+ huggingface_hub) sources
 repo=$(pwd)
@@ -20,8 +22,8 @@ if [ "$what" = job ]; then
   ours_args="--preset demo --models models --job"
   theirs_args="--bundle $repo/models/demo-random --job"
 else
-  ours_args="--preset sd15 --models models --repeat $repeat${only:+ --components $only}"
-  theirs_args="--bundle $repo/models/sd15-random --controlnet $repo/models/sd15-controlnet-random --repeat $repeat${only:+ --components $only}"
+  ours_args="--preset sd15 --models models --repeat $repeat${only:+ --components $only}${size:+ $size}"
+  theirs_args="--bundle $repo/models/sd15-random --controlnet $repo/models/sd15-controlnet-random --repeat $repeat${only:+ --components $only}${size:+ $size}"
 fi
 
 echo "== t2vzero =="
