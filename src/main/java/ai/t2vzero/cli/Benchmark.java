@@ -12,6 +12,7 @@ import ai.t2vzero.model.nn.Bfloat16Speed;
 import ai.t2vzero.model.nn.ConvAlgorithm;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.TokenMerging;
+import ai.t2vzero.model.nn.WinogradSpeed;
 import ai.t2vzero.pipeline.CrossFrameAttnProcessor;
 import ai.t2vzero.pipeline.SeededVideoNoise;
 import ai.t2vzero.pipeline.StableDiffusionModels;
@@ -124,8 +125,13 @@ public final class Benchmark {
         String convOption = option(args, "--conv", "auto").toLowerCase(Locale.ROOT);
         boolean convBoth = convOption.equals("both");
         ConvAlgorithm.set(convBoth ? ConvAlgorithm.AUTO : ConvAlgorithm.parse(convOption));
-        System.out.println("conv     " + (convBoth ? "AUTO and DIRECT, side by side" : ConvAlgorithm.current()) + " (same 3x3 convolutions; Winograd F(2x2,3x3) under auto"
-                + " for float32 layers of >= 128 channels where measured faster at load: the line below)");
+        System.out.println("conv     " + (convBoth ? "AUTO and DIRECT, side by side" : ConvAlgorithm.current())
+                + " (same 3x3 convolutions; under auto Winograd F(2x2,3x3) for float32 layers of >= 128 channels where "
+                + "measured faster on this machine)");
+        if (ConvAlgorithm.current() == ConvAlgorithm.AUTO && !device.device().isGpu()
+                && device.products() == DataType.FLOAT32) {
+            System.out.println("         auto's measurement: " + WinogradSpeed.on(device.device()));
+        }
         String attention = option(args, "--attention", "auto").toLowerCase(Locale.ROOT);
         List<AttentionKernel> kernels = attention.equals("both")
                 ? List.of(AttentionKernel.SLICED, AttentionKernel.SDPA)
