@@ -1,6 +1,7 @@
 """Golden cases for timestep_spacing "trailing" at step counts where numpy's arange yields one more timestep than
 asked for, the last one being -1 (1000 training steps: 61, 122, ...): diffusers 0.27.2 keeps that entry and runs it
-(DDIM indexes alphas_cumprod[-1] python-style and steps to the final alpha).
+(DDIM and PNDM (PLMS, skip_prk_steps as in SD 1.5's config) index alphas_cumprod[-1] python-style and step to the
+final alpha).
 
 DPM-Solver++ (dpmsolver++, order 2, midpoint) with trailing spacing is there too, at those step counts and at 20. Its
 float32 chain is only as exact as its own rounding: h = lambda_t - lambda_s is a difference of two float32 logs (up to
@@ -8,8 +9,11 @@ about 7) while h is about 0.1-0.5, so a 1-ulp difference in log (libm vs torch's
 becomes ~1e-6 of h, and samples reach |x| = 30-50 early in these chains: two correct float32 implementations differ
 by several 1e-5. So each DPM case's atol is derived from diffusers itself: the same chain run in float64 (every
 0-d coefficient and tensor; see float64_chain), atol = max(ATOL, 2 x the largest |float32 - float64| of that
-output). The DDIM chains keep ATOL. (Measured when these were made: diffusers' float32 chains are 4.0e-5, 7.3e-5 and
-8.0e-5 from the float64 ones at 20, 61 and 122 steps; our Java chains 2.7e-5, 5.5e-5 and 6.1e-5.)
+output). PNDM's chains ending on -1 get the same: like DDIM's, that step multiplies the sample by
+sqrt(alpha_final / alphas_cumprod[999]) = 14.6, and PNDM's sample carries more rounding into it (its 4-step history);
+the DDIM chains keep ATOL. (Measured when these were made: diffusers' float32 chains are 4.0e-5, 7.3e-5 and
+8.0e-5 from the float64 ones at 20, 61 and 122 steps, our Java chains 2.7e-5, 5.5e-5 and 6.1e-5; PNDM: diffusers'
+2.5e-5, 5.6e-4 and 1.2e-3, ours 1.8e-5, 4.1e-4 and 1.0e-3.)
 
 Writes src/test/resources/reference-trailing in the format of ../shared/reference (manifest.json, cases/*.safetensors,
 models/schedulers/<kind>/scheduler_config.json), step_chain cases only, checked by the same SchedulerParity checker.
@@ -24,7 +28,7 @@ import diffusers
 import diffusers.schedulers.scheduling_dpmsolver_multistep as dpm_module
 import numpy as np
 import torch
-from diffusers import DDIMScheduler, DPMSolverMultistepScheduler
+from diffusers import DDIMScheduler, DPMSolverMultistepScheduler, PNDMScheduler
 from safetensors.torch import save_file
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -70,11 +74,11 @@ class _Float64Torch:
         return torch.float64 if name == "float32" else getattr(torch, name)
 
 
-def float64_chain(config, n, seed):
-    """diffusers' own DPM-Solver++ chain with every tensor and 0-d coefficient in float64: the schedule (betas,
-    alphas_cumprod, the np.interp sigmas) recomputed in float64, the inputs (the same draws) widened, and step's
-    float32 upcast read as float64. The prev_samples etc. it returns are float64."""
-    s = DPMSolverMultistepScheduler.from_config(config)
+def float64_chain(cls, config, n, seed):
+    """diffusers' own chain with every tensor and 0-d coefficient in float64: the schedule (betas, alphas_cumprod and,
+    for DPM-Solver++, alpha_t/sigma_t/lambda_t and the np.interp sigmas) recomputed in float64, the inputs (the same
+    draws) widened, and DPM-Solver++'s float32 upcast in step read as float64. Its outputs are float64."""
+    s = cls.from_config(config)
     c = s.config
     if c.beta_schedule == "scaled_linear":
         s.betas = torch.linspace(c.beta_start ** 0.5, c.beta_end ** 0.5, c.num_train_timesteps, dtype=torch.float64) ** 2
@@ -84,6 +88,11 @@ def float64_chain(config, n, seed):
         raise ValueError(f"float64_chain: beta_schedule {c.beta_schedule} not rebuilt in float64")
     s.alphas = 1.0 - s.betas
     s.alphas_cumprod = torch.cumprod(s.alphas, dim=0)
+    if cls is PNDMScheduler:
+        s.final_alpha_cumprod = torch.tensor(1.0, dtype=torch.float64) if c.set_alpha_to_one else s.alphas_cumprod[0]
+        return chain(s, n, seed, torch.float64)
+    if cls is not DPMSolverMultistepScheduler:
+        raise ValueError(f"float64_chain: {cls.__name__} not rebuilt in float64")
     s.alpha_t = torch.sqrt(s.alphas_cumprod)
     s.sigma_t = torch.sqrt(1 - s.alphas_cumprod)
     s.lambda_t = torch.log(s.alpha_t) - torch.log(s.sigma_t)
@@ -114,7 +123,8 @@ def main():
     torch.set_num_threads(1)
     with open(os.path.join(SHARED, "models", "schedulers", "pndm", "scheduler_config.json")) as f:
         sd15 = json.load(f)   # Stable Diffusion 1.5's scheduler config, as a user's bundle carries it
-    classes = {"ddim_trailing": DDIMScheduler, "dpmpp_trailing": DPMSolverMultistepScheduler}
+    classes = {"ddim_trailing": DDIMScheduler, "pndm_trailing": PNDMScheduler,
+               "dpmpp_trailing": DPMSolverMultistepScheduler}
     configs = {kind: cls.from_config(sd15, timestep_spacing="trailing").config for kind, cls in classes.items()}
     os.makedirs(os.path.join(OUT, "cases"), exist_ok=True)
     for kind, config in configs.items():
@@ -125,20 +135,21 @@ def main():
                 "models": {"schedulers": "models/schedulers"}, "device": "cpu", "dtype": "float32",
                 "tolerance_rule": "pass if |java - ref| <= atol + rtol * |ref| elementwise (numpy.allclose "
                                   "convention); DDIM chains on 8x8 tensors: atol 2e-5 (see ATOL in the "
-                                  "generator), rtol 1e-5; DPM-Solver++ chains: atol per output = max(2e-5, 2 x "
+                                  "generator), rtol 1e-5; DPM-Solver++ and PNDM chains: atol per output = max(2e-5, 2 x "
                                   "that output's |float32 - float64| in diffusers' own chain), rtol 1e-5; "
                                   "integer timesteps must match exactly.",
                 "cases": []}
     cases = [("ddim_trailing", 61, 501), ("ddim_trailing", 122, 502), ("ddim_trailing", 20, 503),
-             ("dpmpp_trailing", 61, 511), ("dpmpp_trailing", 122, 512), ("dpmpp_trailing", 20, 513)]
+             ("dpmpp_trailing", 61, 511), ("dpmpp_trailing", 122, 512), ("dpmpp_trailing", 20, 513),
+             ("pndm_trailing", 61, 521), ("pndm_trailing", 122, 522), ("pndm_trailing", 20, 523)]
     for kind, n, seed in cases:
         params, inputs, outputs = chain(classes[kind].from_config(configs[kind]), n, seed)
         params["scheduler"] = kind
         name = f"scheduler_chain_{kind}_{n}"
         tensors = {k: tensor(v) for k, v in {**inputs, **outputs}.items()}
         atol = {k: ATOL for k in outputs}
-        if kind.startswith("dpmpp"):
-            _, _, exact = float64_chain(configs[kind], n, seed)
+        if not kind.startswith("ddim"):
+            _, _, exact = float64_chain(classes[kind], configs[kind], n, seed)
             assert torch.equal(exact["timesteps"], outputs["timesteps"])
             for k in outputs:
                 if outputs[k].is_floating_point():

@@ -91,7 +91,9 @@ public final class PNDMScheduler implements Scheduler {
             throw new IllegalStateException("PNDMScheduler.step before setTimesteps");
         }
         int ratio = config.numTrainTimesteps() / numInferenceSteps;
-        int t = ScheduleMath.trainIndex(timestep, config.numTrainTimesteps(), "PNDMScheduler.step");
+        // a trailing schedule's extra last timestep -1 is valid: formula (9) reads alphas_cumprod[-1] (numpy)
+        ScheduleMath.pythonTrainIndex(timestep, config.numTrainTimesteps(), "PNDMScheduler.step");
+        int t = (int) timestep;
         int prevT = t - ratio;
 
         // 1. history of model outputs: the repeated timestep (counter 1) does not enter it
@@ -149,7 +151,7 @@ public final class PNDMScheduler implements Scheduler {
      * / (a_t sqrt(1 - a_{t-delta}) + sqrt(a_t (1 - a_t) a_{t-delta})).
      */
     private NDArray prevSample(NDArray sample, int t, int prevT, NDArray modelOutput) {
-        float alphaProdT = (float) alphasCumprod[t];
+        float alphaProdT = (float) alphasCumprod[Math.floorMod(t, alphasCumprod.length)];  // t = -1: the last entry
         float alphaProdTPrev = prevT >= 0 ? (float) alphasCumprod[prevT] : finalAlphaCumprod;
         float betaProdT = 1f - alphaProdT;
         float betaProdTPrev = 1f - alphaProdTPrev;
