@@ -14,8 +14,9 @@ import java.util.stream.Stream;
 /**
  * The reference set's model and pipeline cases again, with every "same" 3x3 convolution computed as Winograd
  * F(2x2, 3x3) ({@code t2vzero.conv=winograd}): the reference checkpoints are too narrow for {@code auto} to take it
- * (it does from 128 channels, i.e. on nearly every layer of a real SD 1.x checkpoint on a CPU without AVX-512), so this is where the UNet, the VAE,
- * the ControlNet and the three pipelines prove it against diffusers, at the manifest's own tolerances. Reported as
+ * (it does from 128 channels where measured faster, i.e. on nearly every layer of a real SD 1.x checkpoint on an
+ * AVX2 CPU), so this is where the UNet, the VAE, the ControlNet and the three pipelines prove it against diffusers,
+ * at the manifest's own tolerances. Reported as
  * {@code <case>@winograd} in {@code target/parity-report.json}.
  */
 class WinogradConvParityTest {
