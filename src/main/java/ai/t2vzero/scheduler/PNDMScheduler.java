@@ -151,7 +151,7 @@ public final class PNDMScheduler implements Scheduler {
      * / (a_t sqrt(1 - a_{t-delta}) + sqrt(a_t (1 - a_t) a_{t-delta})).
      */
     private NDArray prevSample(NDArray sample, int t, int prevT, NDArray modelOutput) {
-        float alphaProdT = (float) alphasCumprod[Math.floorMod(t, alphasCumprod.length)];  // t = -1: the last entry
+        float alphaProdT = (float) alphasCumprod[t >= 0 ? t : alphasCumprod.length + t];  // numpy: -1 is the last
         float alphaProdTPrev = prevT >= 0 ? (float) alphasCumprod[prevT] : finalAlphaCumprod;
         float betaProdT = 1f - alphaProdT;
         float betaProdTPrev = 1f - alphaProdTPrev;
