@@ -63,6 +63,7 @@ class UNet2DConditionModelMemoryTest {
             ControlNetModel controlnet = ControlNetModel.load(new ModelBundle(reference.model("controlnet")), ".", root,
                     DataType.FLOAT32);
             long before = -1;
+            long middle = -1;
             UNet2DConditionConfig c = unet.config();
             long batch = 4;
             long side = 16;
@@ -78,6 +79,8 @@ class UNet2DConditionModelMemoryTest {
             for (int i = 0; i < WARMUP + CALLS; i++) {
                 if (i == WARMUP) {
                     before = residentOutsideJavaHeap();
+                } else if (i == WARMUP + CALLS / 2) {
+                    middle = residentOutsideJavaHeap();
                 }
                 AttnProcessors processors = i % 2 == 0 ? crossFrame : AttnProcessors.DEFAULT;
                 // every third call without ControlNet
@@ -99,11 +102,18 @@ class UNet2DConditionModelMemoryTest {
                     "arrays attached to the inputs' manager after the calls");
             assertTrue(before > 0, "cannot read resident memory");
             long growth = after - before;
-            System.out.printf("resident outside the Java heap: %.1f MiB after warm-up, %.1f MiB after %d calls "
-                    + "(growth %.1f MiB; whole process %.1f MiB)%n", before / 1048576.0, after / 1048576.0, CALLS,
-                    growth / 1048576.0, NativeMemory.residentBytes() / 1048576.0);
-            assertTrue(growth < SLACK_BYTES, "resident memory grew by " + growth / 1048576 + " MiB over " + CALLS
-                    + " calls (slack " + SLACK_BYTES / 1048576 + " MiB)");
+            System.out.printf("resident outside the Java heap: %.1f MiB after warm-up, %.1f MiB after %d calls, %.1f "
+                    + "MiB after %d (growth %.1f MiB; whole process %.1f MiB)%n", before / 1048576.0,
+                    middle / 1048576.0, CALLS / 2, after / 1048576.0, CALLS, growth / 1048576.0,
+                    NativeMemory.residentBytes() / 1048576.0);
+            // a leak grows in both halves of the calls; a one-off step (a malloc arena's or the JIT code cache's
+            // first touch: once +24 MiB in a CI run, flat before and after) lands in one of them
+            long leastHalf = Math.min(middle - before, after - middle);
+            assertTrue(leastHalf < SLACK_BYTES / 2, "resident memory grew in both halves of the calls: "
+                    + (middle - before) / 1048576 + " and " + (after - middle) / 1048576 + " MiB over " + CALLS / 2
+                    + " calls each (slack " + SLACK_BYTES / 2 / 1048576 + " MiB)");
+            assertTrue(growth < 3 * SLACK_BYTES, "resident memory grew by " + growth / 1048576 + " MiB over "
+                    + CALLS + " calls");
         }
     }
 
