@@ -126,8 +126,8 @@ public final class Benchmark {
         boolean convBoth = convOption.equals("both");
         ConvAlgorithm.set(convBoth ? ConvAlgorithm.AUTO : ConvAlgorithm.parse(convOption));
         System.out.println("conv     " + (convBoth ? "AUTO and DIRECT, side by side" : ConvAlgorithm.current())
-                + " (same 3x3 convolutions; under auto Winograd F(2x2,3x3) for float32 layers of >= 128 channels where "
-                + "measured faster on this machine)");
+                + " (same 3x3 convolutions; under auto Winograd for float32 layers of >= 128 channels where measured "
+                + "faster on this machine: F(2x2,3x3), F(4x4,3x3) in the VAE decoder)");
         if (ConvAlgorithm.current() == ConvAlgorithm.AUTO && !device.device().isGpu()
                 && device.products() == DataType.FLOAT32) {
             System.out.println("         auto's measurement: " + WinogradSpeed.on(device.device()));

@@ -60,7 +60,7 @@ final class ConvComparison {
                     ConvAlgorithm.set(ConvAlgorithm.WINOGRAD);
                     Conv2d winograd = Conv2d.same3x3(w.duplicate(), b);
                     Conv2d winograd4 = Conv2d.same3x3(w.duplicate(), b, true);
-                    boolean auto = ConvAlgorithm.AUTO.takesWinograd(w);
+                    int auto = ConvAlgorithm.AUTO.winogradTile(w, l.model.startsWith("vae"));
                     if (!winograd.isWinograd()) {
                         System.out.println("  (Winograd unavailable for " + dt + " on " + x.getDevice() + ")");
                         return;
@@ -68,8 +68,7 @@ final class ConvComparison {
                     double[] best = KernelRate.fastestMillis(m, Math.max(repeat, 3), List.of(
                             () -> direct.forward(x), () -> winograd.forward(x), () -> winograd4.forward(x)));
                     // auto: what a layer of this width gets (F4 only where the caller allows it: the VAE decoder)
-                    String takes = !auto ? "direct" : l.model.startsWith("vae") && winograd4.winogradTile() == 4
-                            ? "F4" : "F2";
+                    String takes = auto == 0 ? "direct" : "F" + auto;
                     System.out.printf(Locale.ROOT, "  %-12s %5d %6d %9s %11.1f %9.1f %8.2fx %9.1f %8.2fx %6s%n",
                             l.model, l.batch, l.channels, l.side + "x" + l.side, best[0], best[1], best[0] / best[1],
                             best[2], best[0] / best[2], takes);

@@ -56,7 +56,8 @@ public final class Conv2d {
 
     /**
      * As {@link #load3x3(WeightScope, long, long)}; {@code largeTiles}: the caller's output tolerates F(4x4, 3x3)'s
-     * rounding (about 5x the direct convolution's per layer), which then replaces F(2x2, 3x3) where Winograd is taken.
+     * rounding (about 5x the direct convolution's per layer), which then replaces F(2x2, 3x3) where ConvAlgorithm
+     * takes it ({@link ConvAlgorithm#winogradTile}).
      * The VAE decoder allows it: its output is decoded once to 8-bit pixels, and no denoising loop carries it on.
      */
     public static Conv2d load3x3(WeightScope w, long in, long out, boolean largeTiles) {
@@ -95,15 +96,11 @@ public final class Conv2d {
         return same3x3(weight, bias, false);
     }
 
-    /** As {@link #same3x3(NDArray, NDArray)}, as F(4x4, 3x3) when {@code largeTiles} (see {@link #load3x3}). */
+    /** As {@link #same3x3(NDArray, NDArray)}, F(4x4, 3x3) allowed when {@code largeTiles} (see {@link #load3x3}). */
     public static Conv2d same3x3(NDArray weight, NDArray bias, boolean largeTiles) {
-        if (!ConvAlgorithm.current().takesWinograd(weight)) {
-            return of(weight, bias, 1, 1);
-        }
-        WinogradConv3x3.Tile tile = largeTiles
-                && WinogradConv3x3.module(WinogradConv3x3.Tile.F4, weight.getDevice()).isPresent()
-                ? WinogradConv3x3.Tile.F4 : WinogradConv3x3.Tile.F2;
-        return winograd(weight, bias, tile);
+        int tile = ConvAlgorithm.current().winogradTile(weight, largeTiles);
+        return tile == 0 ? of(weight, bias, 1, 1)
+                : winograd(weight, bias, tile == 4 ? WinogradConv3x3.Tile.F4 : WinogradConv3x3.Tile.F2);
     }
 
     /** The same 3x3 convolution over {@code weight} [out, in, 3, 3] as Winograd with {@code tile}; weight closed. */

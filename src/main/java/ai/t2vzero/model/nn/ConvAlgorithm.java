@@ -1,5 +1,6 @@
 package ai.t2vzero.model.nn;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
@@ -18,8 +19,9 @@ import java.util.Locale;
  * measurement is expected to keep it direct, and whatever the CPU, auto never takes Winograd where it measured
  * slower (the benchmark's {@code convs} component times both per level). CUDA keeps cuDNN, which picks its own
  * algorithms. {@code WINOGRAD} takes it for every float32 CPU layer whatever its width and CPU (the parity tests use
- * this to run it on the tiny reference checkpoints). Where Winograd is taken, a caller that allows it (the VAE
- * decoder: {@code Conv2d.load3x3(..., largeTiles)}) gets F(4x4, 3x3) instead of F(2x2, 3x3). Process-wide, by the JVM
+ * this to run it on the tiny reference checkpoints). A caller that allows it (the VAE decoder:
+ * {@code Conv2d.load3x3(..., largeTiles)}) gets F(4x4, 3x3) instead of F(2x2, 3x3): always under {@code WINOGRAD},
+ * under {@code AUTO} where that tile too measured faster. Process-wide, by the JVM
  * system property {@code t2vzero.conv} = auto | direct | winograd, or by {@link #set} before a load (benchmark).
  */
 public enum ConvAlgorithm {
@@ -49,17 +51,29 @@ public enum ConvAlgorithm {
         }
     }
 
-    /** Whether this choice runs a same 3x3 conv over {@code weight} [out, in, 3, 3] as Winograd. */
-    public boolean takesWinograd(NDArray weight) {
-        if (this == DIRECT || weight.getDevice().isGpu() || weight.getDataType() != DataType.FLOAT32) {
-            return false;
+    /**
+     * The Winograd output tile this choice takes for a same 3x3 conv over {@code weight} [out, in, 3, 3]: 2 for
+     * F(2x2, 3x3), 4 for F(4x4, 3x3) (only where the caller allows {@code largeTiles}), 0 for the direct convolution.
+     * {@code AUTO} takes a tile for wide float32 CPU layers where {@link WinogradSpeed} measured it faster, F(4x4)
+     * before F(2x2) where both pay.
+     */
+    public int winogradTile(NDArray weight, boolean largeTiles) {
+        Device device = weight.getDevice();
+        if (this == DIRECT || device.isGpu() || weight.getDataType() != DataType.FLOAT32
+                || WinogradConv3x3.module(WinogradConv3x3.Tile.F2, device).isEmpty()) {
+            return 0;
         }
-        long out = weight.getShape().get(0);
-        long in = weight.getShape().get(1);
-        if (WinogradConv3x3.module(WinogradConv3x3.Tile.F2, weight.getDevice()).isEmpty()) {
-            return false;
+        boolean f4 = largeTiles && WinogradConv3x3.module(WinogradConv3x3.Tile.F4, device).isPresent();
+        if (this == WINOGRAD) {
+            return f4 ? 4 : 2;
         }
-        return this == WINOGRAD
-                || Math.min(in, out) >= AUTO_MIN_CHANNELS && WinogradSpeed.on(weight.getDevice()).pays();
+        if (Math.min(weight.getShape().get(0), weight.getShape().get(1)) < AUTO_MIN_CHANNELS) {
+            return 0;
+        }
+        WinogradSpeed speed = WinogradSpeed.on(device);
+        if (f4 && speed.pays(WinogradConv3x3.Tile.F4)) {
+            return 4;
+        }
+        return speed.pays(WinogradConv3x3.Tile.F2) ? 2 : 0;
     }
 }

@@ -103,8 +103,15 @@ class WinogradConv3x3Test {
             assertFalse(Conv2d.load3x3(store.root().child("narrow"), 8, 8).isWinograd());
             assertFalse(Conv2d.load3x3(store.root().child("mixed"), 8, wide).isWinograd());
             Conv2d conv = Conv2d.load3x3(store.root().child("wide"), wide, wide);
-            // wide enough: auto takes Winograd exactly where it measured faster on this machine
-            assertEquals(WinogradSpeed.on(Device.cpu()).pays(), conv.isWinograd());
+            // wide enough: auto takes Winograd exactly where it measured faster on this machine, F(4x4) first where
+            // the layer allows it
+            WinogradSpeed speed = WinogradSpeed.on(Device.cpu());
+            boolean f2 = speed.pays(WinogradConv3x3.Tile.F2);
+            boolean f4 = speed.pays(WinogradConv3x3.Tile.F4);
+            assertEquals(f2, conv.isWinograd(), speed.toString());
+            assertEquals(f2 ? 2 : 0, conv.winogradTile());
+            Conv2d large = Conv2d.load3x3(store.root().child("wide"), wide, wide, true);
+            assertEquals(f4 ? 4 : f2 ? 2 : 0, large.winogradTile(), speed.toString());
             if (conv.isWinograd()) {
                 assertThrows(IllegalStateException.class, conv::weight, "the 3x3 weight is released");
             }
