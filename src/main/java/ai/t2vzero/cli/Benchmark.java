@@ -10,6 +10,8 @@ import ai.t2vzero.model.controlnet.ControlNetModel;
 import ai.t2vzero.model.nn.AttentionKernel;
 import ai.t2vzero.model.nn.Bfloat16Speed;
 import ai.t2vzero.model.nn.ConvAlgorithm;
+import ai.t2vzero.model.nn.LinearAlgorithm;
+import ai.t2vzero.model.nn.LinearSpeed;
 import ai.t2vzero.model.nn.AttnProcessors;
 import ai.t2vzero.model.nn.TokenMerging;
 import ai.t2vzero.model.nn.WinogradSpeed;
@@ -131,6 +133,13 @@ public final class Benchmark {
         if (ConvAlgorithm.current() == ConvAlgorithm.AUTO && !device.device().isGpu()
                 && device.products() == DataType.FLOAT32) {
             System.out.println("         auto's measurement: " + WinogradSpeed.on(device.device()));
+        }
+        LinearAlgorithm.set(LinearAlgorithm.parse(option(args, "--linear", "auto")));
+        System.out.println("linear   " + LinearAlgorithm.current() + " (float32 linear layers as libtorch's matmul or as "
+                + "1x1 convolutions on channels-last views: under auto where measured faster on this machine)");
+        if (LinearAlgorithm.current() == LinearAlgorithm.AUTO && !device.device().isGpu()
+                && device.products() == DataType.FLOAT32) {
+            System.out.println("         auto's measurement: " + LinearSpeed.on(device.device()));
         }
         String attention = option(args, "--attention", "auto").toLowerCase(Locale.ROOT);
         List<AttentionKernel> kernels = attention.equals("both")
