@@ -1,7 +1,5 @@
 package ai.t2vzero.model.nn;
 
-import java.util.Locale;
-
 /**
  * Which kernel computes {@code softmax(q k^T) v} in {@link Attention#attend}: libtorch's fused
  * {@code scaled_dot_product_attention} ({@link ScaledDotProductAttention}: flash / memory-efficient kernels on CUDA,
@@ -13,24 +11,19 @@ import java.util.Locale;
 public enum AttentionKernel {
     AUTO, SDPA, SLICED;
 
-    private static volatile AttentionKernel current = parse(System.getProperty("t2vzero.attention", "auto"));
+    private static final ProcessChoice<AttentionKernel> CHOICE =
+            new ProcessChoice<>("t2vzero.attention", AttentionKernel.class, "auto");
 
     public static AttentionKernel current() {
-        return current;
+        return CHOICE.current();
     }
 
     /** Sets the process-wide choice (the benchmark compares both in one run); returns the previous one. */
     public static AttentionKernel set(AttentionKernel kernel) {
-        AttentionKernel previous = current;
-        current = kernel;
-        return previous;
+        return CHOICE.set(kernel);
     }
 
     public static AttentionKernel parse(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("t2vzero.attention must be auto, sdpa or sliced (got '" + name + "')");
-        }
+        return CHOICE.parse(name);
     }
 }

@@ -4,8 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
-import java.util.Locale;
-
 /**
  * How a "same" 3x3 convolution (stride 1, padding 1: every ResNet conv) is computed: libtorch's own convolution
  * ({@code DIRECT}: oneDNN on CPU, cuDNN on CUDA) or Winograd's F(2x2, 3x3) ({@link WinogradConv3x3}), chosen per
@@ -30,25 +28,20 @@ public enum ConvAlgorithm {
     /** Narrowest input or output width at which {@code AUTO} takes Winograd. */
     static final long AUTO_MIN_CHANNELS = 128;
 
-    private static volatile ConvAlgorithm current = parse(System.getProperty("t2vzero.conv", "auto"));
+    private static final ProcessChoice<ConvAlgorithm> CHOICE =
+            new ProcessChoice<>("t2vzero.conv", ConvAlgorithm.class, "auto");
 
     public static ConvAlgorithm current() {
-        return current;
+        return CHOICE.current();
     }
 
     /** Sets the process-wide choice for the layers loaded from now on; returns the previous one. */
     public static ConvAlgorithm set(ConvAlgorithm algorithm) {
-        ConvAlgorithm previous = current;
-        current = algorithm;
-        return previous;
+        return CHOICE.set(algorithm);
     }
 
     public static ConvAlgorithm parse(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("t2vzero.conv must be auto, direct or winograd (got '" + name + "')");
-        }
+        return CHOICE.parse(name);
     }
 
     /**

@@ -3,8 +3,6 @@ package ai.t2vzero.model.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
-import java.util.Locale;
-
 /**
  * How a float32 linear layer's product is computed on CPU: libtorch's {@code linear} ({@code MATMUL}: MKL's sgemm
  * in DJL's libtorch build) or as the 1x1 convolution it equals over a channels-last view of the tokens
@@ -19,25 +17,20 @@ import java.util.Locale;
 public enum LinearAlgorithm {
     AUTO, MATMUL, CONV1X1;
 
-    private static volatile LinearAlgorithm current = parse(System.getProperty("t2vzero.linear", "auto"));
+    private static final ProcessChoice<LinearAlgorithm> CHOICE =
+            new ProcessChoice<>("t2vzero.linear", LinearAlgorithm.class, "auto");
 
     public static LinearAlgorithm current() {
-        return current;
+        return CHOICE.current();
     }
 
     /** Sets the process-wide choice for the layers made from now on; returns the previous one. */
     public static LinearAlgorithm set(LinearAlgorithm algorithm) {
-        LinearAlgorithm previous = current;
-        current = algorithm;
-        return previous;
+        return CHOICE.set(algorithm);
     }
 
     public static LinearAlgorithm parse(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("t2vzero.linear must be auto, matmul or conv1x1 (got '" + name + "')");
-        }
+        return CHOICE.parse(name);
     }
 
     /** Whether this choice computes a linear layer over {@code weight} [out, in] as a 1x1 convolution. */
