@@ -66,7 +66,7 @@ class LinearConv1x1Test {
             assertEquals(speed.speedup() >= LinearSpeed.MIN_SPEEDUP, speed.pays());
             assertEquals(speed.pays(), LinearAlgorithm.AUTO.takesConv1x1(w));
             assertTrue(new LinearSpeed(100, 50).pays());
-            assertFalse(new LinearSpeed(100, 95).pays(), "1.05x is within a measurement's noise");
+            assertFalse(new LinearSpeed(100, 85).pays(), "1.18x: what a busy machine measured where both run alike");
             assertThrows(IllegalArgumentException.class, () -> LinearAlgorithm.parse("gemm"));
             LinearAlgorithm.set(LinearAlgorithm.CONV1X1);
             Linear bf16 = Linear.of(w.duplicate(), null).withProducts(DataType.BFLOAT16);
