@@ -86,7 +86,7 @@ public record LinearSpeed(double matmulMs, double conv1x1Ms) {
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "UNet linear shapes (2048 tokens; 320->320, 320->2560, 1280->320) as "
-                + "matmul %.1f ms, as 1x1 convolution %.1f ms (%.2fx): auto takes %s (needs %.1fx)", matmulMs,
+                + "matmul %.1f ms, as 1x1 convolution %.1f ms (%.2fx): auto takes %s (needs %.2fx)", matmulMs,
                 conv1x1Ms, speedup(), pays() ? "the 1x1 convolution" : "the matmul", MIN_SPEEDUP);
     }
 }

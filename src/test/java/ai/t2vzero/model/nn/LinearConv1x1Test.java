@@ -66,6 +66,7 @@ class LinearConv1x1Test {
             assertEquals(speed.speedup() >= LinearSpeed.MIN_SPEEDUP, speed.pays());
             assertEquals(speed.pays(), LinearAlgorithm.AUTO.takesConv1x1(w));
             assertTrue(new LinearSpeed(100, 50).pays());
+            assertTrue(new LinearSpeed(100, 50).toString().contains("the 1x1 convolution (needs 1.25x)"));
             assertFalse(new LinearSpeed(100, 85).pays(), "1.18x: what a busy machine measured where both run alike");
             assertThrows(IllegalArgumentException.class, () -> LinearAlgorithm.parse("gemm"));
             LinearAlgorithm.set(LinearAlgorithm.CONV1X1);
